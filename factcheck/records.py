@@ -1,0 +1,148 @@
+"""The values factcheck hands out: plain, frozen, safe to keep after the store closes.
+
+Each has ``to_dict()`` giving the documented, stable JSON form (timestamps as
+ISO 8601 strings in UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "NOT_CHECKABLE_KINDS",
+    "Claim",
+    "ClaimKind",
+    "Document",
+    "Evidence",
+    "Source",
+    "Stance",
+    "Verdict",
+]
+
+
+class ClaimKind(StrEnum):
+    """What sort of assertion a claim is."""
+
+    STATISTIC = "statistic"            # a figure: an amount, a share, a count, a change
+    QUOTATION = "quotation"            # words quoted from a document or a person
+    EVENT = "event"                    # something that happened, at a time and place
+    ATTRIBUTION = "attribution"        # someone is said to have said or done something
+    COMPARISON = "comparison"          # a ranking or a comparison between things
+    CHARACTERIZATION = "characterization"  # loaded description of facts, a motive, a framing
+    OPINION = "opinion"                # a judgement or an argument
+    PREDICTION = "prediction"          # a claim about the future
+
+
+#: Kinds that evidence cannot settle; a claim of these kinds is not checkable unless
+#: the seed says otherwise.
+NOT_CHECKABLE_KINDS = frozenset(
+    {ClaimKind.CHARACTERIZATION, ClaimKind.OPINION, ClaimKind.PREDICTION})
+
+
+class Stance(StrEnum):
+    """What a cited passage does for the claim."""
+
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    CONTEXT = "context"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Document(_Record):
+    """An article that claims come from."""
+
+    key: str
+    title: str | None
+    authors: tuple[str, ...]
+    publisher: str | None
+    url: str | None
+    published: str | None
+    text_sha256: str
+    claims: int
+
+
+@dataclass(frozen=True)
+class Verdict(_Record):
+    """A rating with its rationale; a claim's current verdict is its latest."""
+
+    rating: str
+    label: str
+    definition: str
+    rationale: str
+    reviewer: str | None
+    reviewed_on: date | None
+    origin: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Evidence(_Record):
+    """A passage of a source that a claim is checked against, and its latest status."""
+
+    url: str
+    quote: str
+    stance: str
+    note: str | None
+    status: str
+    status_reason: str | None
+    last_checked_at: datetime | None
+    source_status: str
+    source_title: str | None
+
+
+@dataclass(frozen=True)
+class Claim(_Record):
+    """An assertion resting on ``document.text[start:end] == quote``."""
+
+    document: str
+    key: str
+    quote: str
+    start: int
+    end: int
+    kind: str
+    checkable: bool
+    claim: str | None
+    note: str | None
+    verdict: Verdict | None
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def ref(self) -> str:
+        """``DOCUMENT/KEY``: names the claim across documents."""
+        return f"{self.document}/{self.key}"
+
+
+@dataclass(frozen=True)
+class Source(_Record):
+    """A public URL cited as evidence, with its latest fetch outcome."""
+
+    url: str
+    status: str
+    http_status: int | None
+    final_url: str | None
+    title: str | None
+    content_sha256: str | None
+    text_sha256: str | None
+    last_checked_at: datetime | None
+    next_check_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+    claims: tuple[str, ...]

@@ -1,0 +1,400 @@
+"""Seed files: a document and its claims, read and validated before anything is written.
+
+A seed file is YAML (see the README, "Seed format")::
+
+    document: {key, title, authors: [..], published, url, publisher, byline, text_file}
+    reviewer: "default reviewer for the verdicts below"   # optional
+    claims:
+      - key: fy2023-defense-budget
+        quote: "<verbatim span of the document>"
+        kind: statistic
+        claim: "<the assertion in our words>"              # optional
+        verdict: {rating, rationale, reviewer, date}
+        evidence:
+          - {url: "https://...", quote: "<verbatim passage>", stance: supports}
+
+:func:`read_seed` turns one file into a :class:`Seed` or raises :class:`SeedError`
+naming the file, the claim key and the field. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from factcheck.errors import InvalidURL, SeedError, UnknownRating
+from factcheck.records import NOT_CHECKABLE_KINDS, ClaimKind, Stance
+from factcheck.scale import DEFAULT_SCALE, RatingScale
+from factcheck.urls import normalize_url
+
+__all__ = [
+    "Seed",
+    "SeedClaim",
+    "SeedDocument",
+    "SeedEvidence",
+    "SeedVerdict",
+    "find_seed_files",
+    "read_seed",
+    "read_seeds",
+    "uncovered",
+]
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+DOCUMENT_FIELDS = frozenset(
+    {"key", "title", "authors", "publisher", "url", "published", "byline", "text_file"})
+TOP_FIELDS = frozenset({"document", "claims", "reviewer"})
+CLAIM_FIELDS = frozenset(
+    {"key", "quote", "start", "kind", "checkable", "claim", "note", "verdict", "evidence"})
+VERDICT_FIELDS = frozenset({"rating", "rationale", "reviewer", "date"})
+EVIDENCE_FIELDS = frozenset({"url", "quote", "stance", "note"})
+
+
+@dataclass(frozen=True)
+class SeedDocument:
+    key: str
+    title: str | None
+    authors: tuple[str, ...]
+    publisher: str | None
+    url: str | None
+    published: str | None
+    byline: str | None
+    text: str
+    text_sha256: str
+
+
+@dataclass(frozen=True)
+class SeedVerdict:
+    rating: str
+    rationale: str
+    reviewer: str | None
+    reviewed_on: date | None
+
+
+@dataclass(frozen=True)
+class SeedEvidence:
+    url: str
+    quote: str
+    stance: Stance
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SeedClaim:
+    key: str
+    quote: str
+    start: int
+    end: int
+    kind: ClaimKind
+    checkable: bool
+    claim: str | None
+    note: str | None
+    verdict: SeedVerdict | None
+    evidence: tuple[SeedEvidence, ...]
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One validated seed file."""
+
+    path: Path
+    document: SeedDocument
+    claims: tuple[SeedClaim, ...]
+
+    @property
+    def origin(self) -> str:
+        """How verdicts from this file are marked: ``seed:<file name>``."""
+        return f"seed:{self.path.name}"
+
+
+def find_seed_files(path: str | Path) -> list[Path]:
+    """The seed files at ``path``: the file itself, or a folder's ``*.yaml``/``*.yml``."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir()
+                       if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise SeedError(str(path), "the folder holds no .yaml or .yml seed files")
+        return files
+    if not path.exists():
+        raise SeedError(str(path), "no such file or folder")
+    return [path]
+
+
+def read_seeds(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> list[Seed]:
+    """Read and validate every seed file at ``path``; all must be valid."""
+    seeds = [read_seed(p, scale) for p in find_seed_files(path)]
+    seen: dict[str, Path] = {}
+    for seed in seeds:
+        other = seen.setdefault(seed.document.key, seed.path)
+        if other != seed.path:
+            raise SeedError(str(seed.path),
+                            f"document key {seed.document.key!r} is also used by {other}",
+                            field="document.key")
+    return seeds
+
+
+class _Reader:
+    """Validation with the file, claim and field named in every error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.claim: str | None = None
+
+    def fail(self, field: str | None, message: str) -> SeedError:
+        return SeedError(str(self.path), message, claim=self.claim, field=field)
+
+    def mapping(self, value: Any, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(field, "must be a mapping")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(f"{field}.{unknown[0]}" if field else unknown[0],
+                            f"unknown field; expected one of: {', '.join(sorted(allowed))}")
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, field: str, *,
+             required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(field, "is required")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(field, "must be a non-empty string")
+        return value
+
+    def key(self, data: Mapping[str, Any], field: str) -> str:
+        value = self.text(data, "key", field)
+        assert value is not None
+        if not _KEY.match(value):
+            raise self.fail(field, f"{value!r} is not a key: use lowercase letters, "
+                                   "digits, '.', '_' and '-', starting with a letter or digit")
+        return value
+
+    def url(self, value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(field, "must be an absolute http(s) URL")
+        try:
+            return normalize_url(value)
+        except InvalidURL as exc:
+            raise self.fail(field, str(exc)) from exc
+
+
+def _published(reader: _Reader, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if not _PARTIAL_DATE.match(text):
+        raise reader.fail("document.published",
+                          f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    return text
+
+
+def _document(reader: _Reader, raw: Any) -> SeedDocument:
+    data = reader.mapping(raw, "document", DOCUMENT_FIELDS)
+    key = reader.key(data, "document.key")
+    text_file = reader.text(data, "text_file", "document.text_file")
+    assert text_file is not None
+    text_path = reader.path.parent / text_file
+    try:
+        text = text_path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise reader.fail("document.text_file", f"cannot read {text_path}: {exc.strerror}") \
+            from exc
+    except UnicodeDecodeError as exc:
+        raise reader.fail("document.text_file", f"{text_path} is not UTF-8 text") from exc
+    authors = data.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) and a for a in authors):
+        raise reader.fail("document.authors", "must be a list of names")
+    url = data.get("url")
+    byline = reader.text(data, "byline", "document.byline", required=False)
+    if byline is not None and byline not in text:
+        raise reader.fail("document.byline", "does not occur in the document text")
+    return SeedDocument(
+        key=key,
+        title=reader.text(data, "title", "document.title", required=False),
+        authors=tuple(authors),
+        publisher=reader.text(data, "publisher", "document.publisher", required=False),
+        url=None if url is None else reader.url(url, "document.url"),
+        published=_published(reader, data.get("published")),
+        byline=byline,
+        text=text,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _span(reader: _Reader, text: str, quote: str, start: Any) -> tuple[int, int]:
+    if start is not None:
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise reader.fail("start", "must be a character offset (an integer >= 0)")
+        if text[start:start + len(quote)] != quote:
+            raise reader.fail("start", f"the quote does not stand at offset {start}")
+        return start, start + len(quote)
+    first = text.find(quote)
+    if first < 0:
+        raise reader.fail("quote", "does not occur verbatim in the document text")
+    second = text.find(quote, first + 1)
+    if second >= 0:
+        raise reader.fail("quote", f"occurs more than once (at {first} and {second}): "
+                                   "give 'start' to say which")
+    return first, first + len(quote)
+
+
+def _verdict(reader: _Reader, raw: Any, scale: RatingScale, checkable: bool,
+             default_reviewer: str | None) -> SeedVerdict | None:
+    if raw is None:
+        return None
+    data = reader.mapping(raw, "verdict", VERDICT_FIELDS)
+    slug = reader.text(data, "rating", "verdict.rating")
+    assert slug is not None
+    try:
+        rating = scale.get(slug)
+    except UnknownRating as exc:
+        raise reader.fail("verdict.rating", str(exc)) from exc
+    if rating.checkable != checkable:
+        raise reader.fail("verdict.rating",
+                          f"{slug!r} is for {'checkable' if rating.checkable else 'uncheckable'}"
+                          f" claims but the claim is {'' if checkable else 'not '}checkable")
+    rationale = reader.text(data, "rationale", "verdict.rationale")
+    assert rationale is not None
+    reviewed_on = data.get("date")
+    if isinstance(reviewed_on, datetime):
+        reviewed_on = reviewed_on.date()
+    if reviewed_on is not None and not isinstance(reviewed_on, date):
+        raise reader.fail("verdict.date", "must be a date, YYYY-MM-DD")
+    reviewer = reader.text(data, "reviewer", "verdict.reviewer", required=False)
+    return SeedVerdict(rating=slug, rationale=rationale.strip(),
+                       reviewer=reviewer or default_reviewer, reviewed_on=reviewed_on)
+
+
+def _evidence(reader: _Reader, raw: Any) -> tuple[SeedEvidence, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise reader.fail("evidence", "must be a list")
+    items: list[SeedEvidence] = []
+    seen: set[tuple[str, str]] = set()
+    for i, item in enumerate(raw):
+        field = f"evidence[{i}]"
+        data = reader.mapping(item, field, EVIDENCE_FIELDS)
+        url = reader.url(data.get("url"), f"{field}.url")
+        quote = reader.text(data, "quote", f"{field}.quote")
+        assert quote is not None
+        stance = data.get("stance")
+        if stance not in {s.value for s in Stance}:
+            raise reader.fail(f"{field}.stance",
+                              f"{stance!r} is not a stance; use supports, refutes or context")
+        if (url, quote) in seen:
+            raise reader.fail(field, "the same passage of the same source is cited twice")
+        seen.add((url, quote))
+        items.append(SeedEvidence(url=url, quote=quote, stance=Stance(stance),
+                                  note=reader.text(data, "note", f"{field}.note",
+                                                   required=False)))
+    return tuple(items)
+
+
+def _claim(reader: _Reader, raw: Any, text: str, scale: RatingScale,
+           default_reviewer: str | None) -> SeedClaim:
+    data = reader.mapping(raw, "", CLAIM_FIELDS)
+    key = reader.key(data, "key")
+    reader.claim = key
+    quote = reader.text(data, "quote", "quote")
+    assert quote is not None
+    start, end = _span(reader, text, quote, data.get("start"))
+    kind_text = data.get("kind")
+    if kind_text not in {k.value for k in ClaimKind}:
+        raise reader.fail("kind", f"{kind_text!r} is not a kind; use one of: "
+                                  f"{', '.join(k.value for k in ClaimKind)}")
+    kind = ClaimKind(kind_text)
+    checkable = data.get("checkable", kind not in NOT_CHECKABLE_KINDS)
+    if not isinstance(checkable, bool):
+        raise reader.fail("checkable", "must be true or false")
+    verdict = _verdict(reader, data.get("verdict"), scale, checkable, default_reviewer)
+    if verdict is None and not checkable:
+        verdict = SeedVerdict(
+            rating=scale.not_checkable.slug,
+            rationale=f"Recorded as {kind.value}: {scale.not_checkable.definition}",
+            reviewer=default_reviewer, reviewed_on=None)
+    return SeedClaim(
+        key=key, quote=quote, start=start, end=end, kind=kind, checkable=checkable,
+        claim=reader.text(data, "claim", "claim", required=False),
+        note=reader.text(data, "note", "note", required=False),
+        verdict=verdict, evidence=_evidence(reader, data.get("evidence")))
+
+
+def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
+    """Read and validate one seed file. Raises :class:`SeedError` on the first fault."""
+    path = Path(path)
+    reader = _Reader(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise reader.fail(None, f"cannot read the file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise reader.fail(None, "is not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        raise reader.fail(None, f"is not valid YAML: {exc}") from exc
+    data = reader.mapping(raw, "", TOP_FIELDS)
+    document = _document(reader, data.get("document"))
+    default_reviewer = reader.text(data, "reviewer", "reviewer", required=False)
+    raw_claims = data.get("claims")
+    if not isinstance(raw_claims, list):
+        raise reader.fail("claims", "must be a list of claims")
+    claims: list[SeedClaim] = []
+    keys: set[str] = set()
+    for i, item in enumerate(raw_claims):
+        reader.claim = None
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            reader.claim = item["key"]
+        elif not isinstance(item, dict):
+            raise reader.fail(f"claims[{i}]", "each claim must be a mapping")
+        claim = _claim(reader, item, document.text, scale, default_reviewer)
+        if claim.key in keys:
+            raise reader.fail("key", "is used by another claim in this file")
+        keys.add(claim.key)
+        claims.append(claim)
+    return Seed(path=path, document=document, claims=tuple(claims))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def uncovered(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of ``text`` whose words no span covers, as (start, end) offsets.
+
+    White space and punctuation do not count: a document is fully accounted for
+    when every word lies inside some claim span (or the byline).
+    """
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    starts = [start for start, _ in merged]
+    runs: list[tuple[int, int]] = []
+    in_run = False
+    for word in _WORD.finditer(text):
+        i = bisect_right(starts, word.start()) - 1
+        if i >= 0 and word.end() <= merged[i][1]:
+            in_run = False
+        elif in_run:
+            runs[-1] = (runs[-1][0], word.end())
+        else:
+            runs.append((word.start(), word.end()))
+            in_run = True
+    return runs

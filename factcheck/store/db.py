@@ -1,0 +1,104 @@
+"""Engines and migrations: where the database is, and bringing it to the newest schema."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from factcheck.errors import ConfigError
+
+__all__ = ["DEFAULT_DATABASE_URL", "alembic_config", "database_url", "make_engine",
+           "migrate", "migrations_path", "safe_url"]
+
+DEFAULT_DATABASE_URL = "sqlite:///factcheck.db"
+ENV_DATABASE_URL = "FACTCHECK_DATABASE_URL"
+
+
+def database_url(given: str | None = None) -> URL:
+    """The database to use: ``given``, else ``$FACTCHECK_DATABASE_URL``, else ``factcheck.db``.
+
+    A bare path means a SQLite file. ``postgresql://`` and ``postgres://`` URLs use the
+    psycopg 3 driver (the ``postgres`` extra).
+    """
+    text = given or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL
+    if "://" not in text:
+        text = f"sqlite:///{text}"
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text.removeprefix("postgres://")
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise ConfigError(f"not a database URL: {safe_text(text)}") from exc
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def safe_text(text: str) -> str:
+    """A URL-ish string with any password masked, fit for messages and logs."""
+    try:
+        return safe_url(make_url(text))
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def safe_url(url: URL) -> str:
+    """The URL with its password masked."""
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: URL | str, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+    url = database_url(url) if isinstance(url, str) else url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if database not in ("", ":memory:"):
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"no driver for {url.drivername}: install factcheck[postgres]") from exc
+
+
+def migrations_path() -> Path:
+    """The alembic scripts: inside the installed package, else at the top of the checkout."""
+    packaged = Path(__file__).resolve().parent.parent / "migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An alembic configuration for the packaged migrations, bound to ``engine``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (the newest schema by default)."""
+    command.upgrade(alembic_config(engine), revision)

@@ -1,0 +1,227 @@
+"""The tables, as SQLAlchemy 2.0 typed models.
+
+::
+
+    document 1─* claim 1─* evidence *─1 source
+                   └─* verdict (append-only; the latest is current)
+
+Every timestamp is timezone-aware UTC, also on SQLite. Verdicts are never updated
+or deleted: the session refuses it (see :func:`_verdicts_are_append_only`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from factcheck.errors import AppendOnlyError
+
+__all__ = [
+    "Base",
+    "ClaimRow",
+    "DocumentRow",
+    "EvidenceRow",
+    "SourceRow",
+    "VerdictRow",
+    "utcnow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC on every backend.
+
+    SQLite has no time zones: values are stored as naive UTC and come back aware.
+    A naive datetime is refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class DocumentRow(Base):
+    """An article that claims come from."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    # ISO 8601 at the precision known: "2023", "2023-01" or "2023-01-13".
+    published: Mapped[str | None] = mapped_column(String(10))
+    byline: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    claims: Mapped[list[ClaimRow]] = relationship(
+        back_populates="document", order_by="ClaimRow.start")
+
+
+class ClaimRow(Base):
+    """One assertion of a document, resting on an exact span of its text."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("document_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    assertion: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    checkable: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Set when a reseed no longer lists the claim; kept, with its history, never deleted.
+    withdrawn_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    document: Mapped[DocumentRow] = relationship(back_populates="claims")
+    evidence: Mapped[list[EvidenceRow]] = relationship(
+        back_populates="claim", order_by="EvidenceRow.position")
+    verdicts: Mapped[list[VerdictRow]] = relationship(
+        back_populates="claim", order_by=lambda: (VerdictRow.created_at, VerdictRow.id))
+
+
+class SourceRow(Base):
+    """One public URL, normalized; every claim citing the page shares the row.
+
+    The fetch and scheduling columns are filled by fetching and rechecking.
+    """
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(40), default="unchecked")
+    http_status: Mapped[int | None]
+    title: Mapped[str | None] = mapped_column(Text)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_checked_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    check_interval_seconds: Mapped[int] = mapped_column(default=86400)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    evidence: Mapped[list[EvidenceRow]] = relationship(back_populates="source")
+
+
+class EvidenceRow(Base):
+    """A claim's link to a source: the passage it is cited for, and its stance."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("claim_id", "source_id", "quote_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    quote: Mapped[str] = mapped_column(Text)
+    quote_sha256: Mapped[str] = mapped_column(String(64))
+    stance: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(40), default="unchecked")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the passage was last found in the source's text (character offsets).
+    found_start: Mapped[int | None]
+    found_end: Mapped[int | None]
+    last_checked_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    claim: Mapped[ClaimRow] = relationship(back_populates="evidence")
+    source: Mapped[SourceRow] = relationship(back_populates="evidence")
+
+
+class VerdictRow(Base):
+    """A rating of a claim with its rationale. Append-only: the latest is current."""
+
+    __tablename__ = "verdict"
+    __table_args__ = (Index(None, "claim_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    rating: Mapped[str] = mapped_column(String(60))
+    scale: Mapped[str] = mapped_column(String(100))
+    rationale: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    # Where the verdict came from: "seed:<file>" or "api". A reseed compares the file
+    # with the last verdict it seeded, so a verdict recorded since is never overridden.
+    origin: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    claim: Mapped[ClaimRow] = relationship(back_populates="verdicts")
+
+
+@event.listens_for(Session, "before_flush")
+def _verdicts_are_append_only(session: Session, *_: object) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, VerdictRow) and session.is_modified(obj):
+            raise AppendOnlyError("verdicts are append-only: record a new verdict instead")
+    for obj in session.deleted:
+        if isinstance(obj, VerdictRow):
+            raise AppendOnlyError("verdicts are append-only: they are never deleted")

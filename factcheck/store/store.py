@@ -1,0 +1,266 @@
+"""The library's front door: a :class:`Store` on one database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
+from factcheck.records import Claim, Document, Evidence, Source, Verdict
+from factcheck.scale import DEFAULT_SCALE, RatingScale
+from factcheck.seeds import read_seeds
+from factcheck.store.db import alembic_config, database_url, make_engine, migrate, safe_url
+from factcheck.store.models import ClaimRow, DocumentRow, EvidenceRow, SourceRow, VerdictRow
+from factcheck.store.seeding import SeedReport, apply_seeds
+
+__all__ = ["Store", "Summary", "open_store"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts over the current claims: by kind, by current rating, and coverage."""
+
+    documents: int
+    claims: int
+    checkable: int
+    by_kind: dict[str, int]
+    by_rating: dict[str, int]
+    sources: int
+    evidence: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def open_store(url: str | URL | None = None, *, scale: RatingScale = DEFAULT_SCALE,
+               migrate: bool = False) -> Store:
+    """Open the database at ``url`` (see :func:`factcheck.store.db.database_url`).
+
+    With ``migrate=True`` the schema is brought to the newest revision first;
+    otherwise a database that is not at it raises :class:`ConfigError` saying to run
+    ``factcheck init``.
+    """
+    store = Store(url, scale=scale)
+    try:
+        if migrate:
+            store.migrate()
+        else:
+            store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+class Store:
+    """Claims, sources, evidence and verdicts in one database.
+
+    Every method runs in its own short transaction and returns plain records
+    (:mod:`factcheck.records`), never live ORM objects.
+    """
+
+    def __init__(self, url: str | URL | None = None, *, scale: RatingScale = DEFAULT_SCALE,
+                 engine: Engine | None = None) -> None:
+        self.url: URL = engine.url if engine is not None else (
+            url if isinstance(url, URL) else database_url(url))
+        self.engine = engine if engine is not None else make_engine(self.url)
+        self.scale = scale
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Store({safe_url(self.url)!r})"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- schema ---------------------------------------------------------------
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (the newest by default)."""
+        migrate(self.engine, revision)
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at, ``None`` when it has none."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def check_schema(self) -> None:
+        """Raise :class:`ConfigError` unless the schema is at the newest revision."""
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        current = self.schema_revision()
+        if current != head:
+            state = "has no factcheck schema" if current is None else \
+                f"is at schema revision {current}, not {head}"
+            raise ConfigError(f"the database {safe_url(self.url)} {state}: "
+                              "run `factcheck init` to migrate it")
+
+    # -- seeds ----------------------------------------------------------------
+
+    def load_seeds(self, path: str | Path) -> SeedReport:
+        """Load a seed file or a folder of them, in one transaction.
+
+        Everything is validated before anything is written; on any error nothing is.
+        Loading the same files again changes nothing. A changed verdict in a file is
+        appended; claims and evidence a file no longer lists are marked withdrawn.
+        """
+        seeds = read_seeds(path, self.scale)
+        with self._session.begin() as session:
+            return apply_seeds(session, seeds, self.scale)
+
+    # -- reading --------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(DocumentRow).options(selectinload(DocumentRow.claims))
+                .order_by(DocumentRow.key))
+            return [Document(key=d.key, title=d.title, authors=tuple(d.authors),
+                             publisher=d.publisher, url=d.url, published=d.published,
+                             text_sha256=d.text_sha256,
+                             claims=sum(1 for c in d.claims if c.withdrawn_at is None))
+                    for d in rows]
+
+    def document_text(self, key: str) -> str:
+        """The full text of the document ``key``."""
+        with self._session() as session:
+            text = session.scalar(select(DocumentRow.text).where(DocumentRow.key == key))
+            if text is None:
+                raise NotFound(f"no document {key!r}")
+            return text
+
+    def claims(self, document: str | None = None) -> list[Claim]:
+        """The current claims, in document order (withdrawn claims left out)."""
+        with self._session() as session:
+            query = (select(ClaimRow).join(ClaimRow.document)
+                     .where(ClaimRow.withdrawn_at.is_(None))
+                     .options(selectinload(ClaimRow.document),
+                              selectinload(ClaimRow.verdicts),
+                              selectinload(ClaimRow.evidence).selectinload(EvidenceRow.source))
+                     .order_by(DocumentRow.key, ClaimRow.start, ClaimRow.key))
+            if document is not None:
+                query = query.where(DocumentRow.key == document)
+            return [self._claim(row) for row in session.scalars(query)]
+
+    def claim(self, ref: str) -> Claim:
+        """One claim by ``KEY`` or ``DOCUMENT/KEY``."""
+        with self._session() as session:
+            return self._claim(self._find_claim(session, ref))
+
+    def verdicts(self, ref: str) -> list[Verdict]:
+        """A claim's verdict history, oldest first; the last is current."""
+        with self._session() as session:
+            return [self._verdict(v) for v in self._find_claim(session, ref).verdicts]
+
+    def sources(self) -> list[Source]:
+        """Every source, by URL, with the claims that cite it."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(SourceRow).order_by(SourceRow.url).options(
+                    selectinload(SourceRow.evidence).selectinload(EvidenceRow.claim)
+                    .selectinload(ClaimRow.document)))
+            return [self._source(row) for row in rows]
+
+    def summary(self, document: str | None = None) -> Summary:
+        claims = self.claims(document)
+        cited = {e.url for c in claims for e in c.evidence}
+        return Summary(
+            documents=len({c.document for c in claims}),
+            claims=len(claims),
+            checkable=sum(c.checkable for c in claims),
+            by_kind=dict(Counter(c.kind for c in claims).most_common()),
+            by_rating=dict(Counter(c.verdict.rating if c.verdict else "no verdict"
+                                   for c in claims).most_common()),
+            sources=len(cited),
+            evidence=sum(len(c.evidence) for c in claims),
+        )
+
+    # -- writing --------------------------------------------------------------
+
+    def record_verdict(self, ref: str, rating: str, rationale: str, *,
+                       reviewer: str | None = None,
+                       reviewed_on: date | None = None) -> Verdict:
+        """Append a verdict to the claim ``ref``; it becomes the current one."""
+        label = self.scale.get(rating)
+        if not rationale or not rationale.strip():
+            raise ConfigError("a verdict needs a rationale")
+        with self._session.begin() as session:
+            claim = self._find_claim(session, ref)
+            if label.checkable != claim.checkable:
+                raise ConfigError(
+                    f"{rating!r} is for {'checkable' if label.checkable else 'uncheckable'} "
+                    f"claims; {claim.document.key}/{claim.key} is "
+                    f"{'' if claim.checkable else 'not '}checkable")
+            row = VerdictRow(claim=claim, rating=rating, scale=self.scale.name,
+                             rationale=rationale.strip(), reviewer=reviewer,
+                             reviewed_on=reviewed_on, origin="api")
+            session.add(row)
+            session.flush()
+            return self._verdict(row)
+
+    # -- helpers --------------------------------------------------------------
+
+    @staticmethod
+    def _find_claim(session: Session, ref: str) -> ClaimRow:
+        document, _, key = ref.rpartition("/")
+        query = select(ClaimRow).join(ClaimRow.document).where(ClaimRow.key == key)
+        if document:
+            query = query.where(DocumentRow.key == document)
+        rows = list(session.scalars(query))
+        if not rows:
+            raise NotFound(f"no claim {ref!r}")
+        if len(rows) > 1:
+            refs = ", ".join(f"{r.document.key}/{r.key}" for r in rows)
+            raise AmbiguousClaim(f"{ref!r} names several claims ({refs}): say which")
+        return rows[0]
+
+    def _verdict(self, row: VerdictRow) -> Verdict:
+        try:
+            rating = self.scale.get(row.rating)
+            label, definition = rating.name, rating.definition
+        except UnknownRating:  # recorded on another scale: the slug speaks for itself
+            label, definition = row.rating, ""
+        return Verdict(rating=row.rating, label=label, definition=definition,
+                       rationale=row.rationale, reviewer=row.reviewer,
+                       reviewed_on=row.reviewed_on, origin=row.origin,
+                       created_at=row.created_at)
+
+    def _claim(self, row: ClaimRow) -> Claim:
+        return Claim(
+            document=row.document.key, key=row.key, quote=row.quote, start=row.start,
+            end=row.end, kind=row.kind, checkable=row.checkable, claim=row.assertion,
+            note=row.note,
+            verdict=self._verdict(row.verdicts[-1]) if row.verdicts else None,
+            evidence=tuple(
+                Evidence(url=e.source.url, quote=e.quote, stance=e.stance, note=e.note,
+                         status=e.status, status_reason=e.status_reason,
+                         last_checked_at=e.last_checked_at, source_status=e.source.status,
+                         source_title=e.source.title)
+                for e in row.evidence if e.withdrawn_at is None))
+
+    @staticmethod
+    def _source(row: SourceRow) -> Source:
+        return Source(
+            url=row.url, status=row.status, http_status=row.http_status,
+            final_url=row.final_url, title=row.title, content_sha256=row.content_sha256,
+            text_sha256=row.text_sha256, last_checked_at=row.last_checked_at,
+            next_check_at=row.next_check_at, consecutive_failures=row.consecutive_failures,
+            last_error=row.last_error,
+            claims=tuple(sorted({f"{e.claim.document.key}/{e.claim.key}"
+                                 for e in row.evidence if e.withdrawn_at is None})))
