@@ -20,7 +20,7 @@ import yaml
 
 from factcheck.errors import ConfigError, UnknownRating
 
-__all__ = ["DEFAULT_SCALE", "AVERITEC_LABELS", "Rating", "RatingScale", "load_scale"]
+__all__ = ["AVERITEC_LABELS", "DEFAULT_SCALE", "Rating", "RatingScale", "load_scale"]
 
 AVERITEC_LABELS = (
     "Supported",

@@ -307,6 +307,17 @@ def _evidence(reader: _Reader, raw: Any) -> tuple[SeedEvidence, ...]:
     return tuple(items)
 
 
+# The rationale of the verdict a seed gets when it marks a claim not checkable and
+# gives no verdict of its own.
+_UNCHECKABLE_BECAUSE: dict[ClaimKind | None, str] = {
+    ClaimKind.OPINION: "An opinion: a judgement or an argument that evidence cannot settle.",
+    ClaimKind.CHARACTERIZATION: "A characterization: a framing, a motive or a loaded "
+                                "description, not a fact that evidence can settle.",
+    ClaimKind.PREDICTION: "A prediction: it cannot be checked before its time comes.",
+    None: "Marked not checkable in the seed file.",
+}
+
+
 def _claim(reader: _Reader, raw: Any, text: str, scale: RatingScale,
            default_reviewer: str | None) -> SeedClaim:
     data = reader.mapping(raw, "", CLAIM_FIELDS)
@@ -325,10 +336,9 @@ def _claim(reader: _Reader, raw: Any, text: str, scale: RatingScale,
         raise reader.fail("checkable", "must be true or false")
     verdict = _verdict(reader, data.get("verdict"), scale, checkable, default_reviewer)
     if verdict is None and not checkable:
-        verdict = SeedVerdict(
-            rating=scale.not_checkable.slug,
-            rationale=f"Recorded as {kind.value}: {scale.not_checkable.definition}",
-            reviewer=default_reviewer, reviewed_on=None)
+        verdict = SeedVerdict(rating=scale.not_checkable.slug,
+                              rationale=_UNCHECKABLE_BECAUSE.get(kind, _UNCHECKABLE_BECAUSE[None]),
+                              reviewer=default_reviewer, reviewed_on=None)
     return SeedClaim(
         key=key, quote=quote, start=start, end=end, kind=kind, checkable=checkable,
         claim=reader.text(data, "claim", "claim", required=False),

@@ -8,9 +8,9 @@ resolution: ``-x db=URL``, else ``$FACTCHECK_DATABASE_URL``, else ``factcheck.db
 
 from __future__ import annotations
 
-from alembic import context
 from typing import Any, Literal
 
+from alembic import context
 from sqlalchemy import Engine
 
 from factcheck.store.db import database_url, make_engine

@@ -84,7 +84,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it once, at class creation
+        datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
 
 
 class DocumentRow(Base):

@@ -69,9 +69,10 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
                 sources: dict[str, SourceRow]) -> None:
     d = seed.document
     doc = session.scalar(select(DocumentRow).where(DocumentRow.key == d.key))
-    values = dict(title=d.title, authors=list(d.authors), publisher=d.publisher, url=d.url,
-                  published=d.published, byline=d.byline, text=d.text,
-                  text_sha256=d.text_sha256)
+    values: dict[str, Any] = {
+        "title": d.title, "authors": list(d.authors), "publisher": d.publisher, "url": d.url,
+        "published": d.published, "byline": d.byline, "text": d.text,
+        "text_sha256": d.text_sha256}
     if doc is None:
         doc = DocumentRow(key=d.key, **values)
         session.add(doc)
@@ -83,9 +84,9 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
     existing = {c.key: c for c in doc.claims}
     for sc in seed.claims:
         row = existing.pop(sc.key, None)
-        values = dict(start=sc.start, end=sc.end, quote=sc.quote, assertion=sc.claim,
-                      kind=sc.kind.value, checkable=sc.checkable, note=sc.note,
-                      withdrawn_at=None)
+        values = {"start": sc.start, "end": sc.end, "quote": sc.quote, "assertion": sc.claim,
+                  "kind": sc.kind.value, "checkable": sc.checkable, "note": sc.note,
+                  "withdrawn_at": None}
         if row is None:
             row = ClaimRow(key=sc.key, document=doc, **values)
             session.add(row)
@@ -128,8 +129,8 @@ def _apply_evidence(session: Session, claim: ClaimRow, sc: SeedClaim, report: Se
     for position, se in enumerate(sc.evidence):
         digest = _sha256(se.quote)
         row = existing.pop((se.url, digest), None)
-        values = dict(position=position, stance=se.stance.value, note=se.note,
-                      withdrawn_at=None)
+        values = {"position": position, "stance": se.stance.value, "note": se.note,
+                  "withdrawn_at": None}
         if row is None:
             row = EvidenceRow(claim=claim, source=_source(session, se.url, report, sources),
                               quote=se.quote, quote_sha256=digest, **values)

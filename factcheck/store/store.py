@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
@@ -56,6 +57,10 @@ def open_store(url: str | URL | None = None, *, scale: RatingScale = DEFAULT_SCA
             store.migrate()
         else:
             store.check_schema()
+    except DBAPIError as exc:
+        store.close()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise ConfigError(f"cannot use the database {safe_url(store.url)}: {reason}") from exc
     except BaseException:
         store.close()
         raise

@@ -1,0 +1,40 @@
+# factcheck: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+FC      = $(BIN)/factcheck
+
+.PHONY: run test lint check clean
+
+# A virtualenv with factcheck installed (editable); redone when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## run: migrate the database (./factcheck.db, or $$FACTCHECK_DATABASE_URL), seed the article, show its claims
+run: $(BIN)/.installed
+	$(FC) init
+	$(FC) seed seeds/
+	@echo
+	$(FC) claims
+
+## test: install the dev dependencies and run the whole suite (SQLite and PostgreSQL)
+test: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest
+
+## lint: ruff and mypy
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check factcheck tests migrations
+	$(BIN)/mypy
+
+## check: lint and test, as CI does
+check: lint test
+
+clean:
+	rm -rf $(VENV) factcheck.db factcheck.db-wal factcheck.db-shm .pytest_cache .mypy_cache .ruff_cache

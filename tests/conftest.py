@@ -1,0 +1,98 @@
+"""Shared fixtures: a migrated store on SQLite and on a real PostgreSQL.
+
+PostgreSQL tests run against ``$FACTCHECK_TEST_POSTGRES_URL`` (default: the local
+server, database ``test``), each test in a schema of its own that is dropped after.
+When no server answers they skip with the reason, except in CI (``CI=true``),
+where an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+
+from factcheck import Store, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+POSTGRES_URL = os.environ.get(
+    "FACTCHECK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+_postgres_error: str | None = None
+_postgres_checked = False
+
+
+def _postgres_unreachable() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can (asked once per run)."""
+    global _postgres_checked, _postgres_error
+    if not _postgres_checked:
+        _postgres_checked = True
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except (OperationalError, ModuleNotFoundError) as exc:
+            _postgres_error = f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} " \
+                              f"is unreachable: {str(exc).splitlines()[0]}"
+        finally:
+            engine.dispose()
+    return _postgres_error
+
+
+def require_postgres() -> None:
+    reason = _postgres_unreachable()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[URL]:
+    """A URL on the PostgreSQL server whose search_path is a fresh, empty schema."""
+    require_postgres()
+    schema = f"fc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'create schema "{schema}"'))
+    try:
+        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'drop schema "{schema}" cascade'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> URL:
+    return make_url(f"sqlite:///{tmp_path / 'factcheck.db'}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> URL:
+    """Each test that takes it runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def store(db_url: URL) -> Iterator[Store]:
+    with open_store(db_url, migrate=True) as s:
+        yield s
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A writable copy of seeds/ for tests that edit the seed file."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target

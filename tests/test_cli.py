@@ -1,0 +1,155 @@
+"""The command line, through click's CliRunner, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.engine import URL
+
+from factcheck.cli import cli
+
+from .conftest import SEEDS
+
+
+def run(db: URL | str | None, *args: str, env: dict[str, str] | None = None) -> Result:
+    prefix = [] if db is None else ["--db", db.render_as_string(hide_password=False)
+                                    if isinstance(db, URL) else db]
+    return CliRunner().invoke(cli, [*prefix, *args], env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def seeded(db_url: URL) -> URL:
+    assert run(db_url, "init").exit_code == 0
+    result = run(db_url, "seed", str(SEEDS))
+    assert result.exit_code == 0, result.output
+    return db_url
+
+
+def test_init_seed_and_summary(seeded: URL) -> None:
+    result = run(seeded, "seed", str(SEEDS))
+    assert "nothing changed" in result.output
+    assert "by verdict: not-checkable" in result.output
+    summary = run(seeded, "summary")
+    assert summary.exit_code == 0 and "by kind:" in summary.output
+
+
+def test_claims_json_lists_every_claim_with_span_kind_verdict_and_evidence(seeded: URL) -> None:
+    result = run(seeded, "claims", "--json")
+    assert result.exit_code == 0
+    claims: list[dict[str, Any]] = json.loads(result.output)
+    text = (SEEDS / "article.txt").read_text(encoding="utf-8")
+    assert len(claims) >= 50
+    for claim in claims:
+        assert {"key", "quote", "start", "end", "kind", "checkable", "verdict",
+                "evidence"} <= set(claim)
+        assert text[claim["start"]:claim["end"]] == claim["quote"]
+        assert {"rating", "rationale", "created_at"} <= set(claim["verdict"])
+        for evidence in claim["evidence"]:
+            assert {"url", "quote", "stance", "status"} <= set(evidence)
+    keys = [c["key"] for c in claims]
+    assert len(keys) == len(set(keys))
+
+
+def test_sources_json(seeded: URL) -> None:
+    sources = json.loads(run(seeded, "sources", "--json").output)
+    assert sources, "no sources"
+    for source in sources:
+        assert {"url", "status", "http_status", "final_url", "title",
+                "last_checked_at"} <= set(source)
+        assert source["status"] == "unchecked"
+        assert source["claims"]
+
+
+def test_verdict_appends_and_history_shows_it(seeded: URL) -> None:
+    result = run(seeded, "verdict", "ipef-lobbied-by-japan", "false", "--rationale",
+                 "A record shows the US proposed it.", "--reviewer", "A. Checker",
+                 "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert "false (False)" in result.output
+    history = json.loads(run(seeded, "history", "ipef-lobbied-by-japan", "--json").output)
+    assert [v["rating"] for v in history] == ["unverified", "false"]
+    assert history[-1]["reviewed_on"] == "2026-12-01"
+    claims = json.loads(run(seeded, "claims", "--json").output)
+    current = next(c for c in claims if c["key"] == "ipef-lobbied-by-japan")["verdict"]
+    assert current["rating"] == "false" and current["reviewer"] == "A. Checker"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["verdict", "fy2023-defense-budget", "pants-on-fire", "--rationale", "x"], "not on the"),
+    (["verdict", "no-such-claim", "true", "--rationale", "x"], "no claim 'no-such-claim'"),
+    (["verdict", "fy2023-defense-budget", "true"], "Missing option '--rationale'"),
+])
+def test_mistakes_get_a_message_and_a_non_zero_exit(
+        seeded: URL, args: list[str], message: str) -> None:
+    result = run(seeded, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_a_bad_seed_names_file_claim_and_field(seeded: URL, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    (tmp_path / "article.txt").write_text("Only one sentence here.", encoding="utf-8")
+    bad.write_text("document: {key: bad, text_file: article.txt}\n"
+                   "claims:\n  - {key: one, quote: 'Not in the text.', kind: event}\n")
+    result = run(seeded, "seed", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}: claim 'one': field 'quote': does not occur verbatim" in result.output
+
+
+def test_database_from_env_then_default_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FACTCHECK_DATABASE_URL", raising=False)
+    assert run(None, "init").exit_code == 0
+    assert (tmp_path / "factcheck.db").exists()
+    env_db = tmp_path / "from-env.db"
+    result = run(None, "init", env={"FACTCHECK_DATABASE_URL": f"sqlite:///{env_db}"})
+    assert result.exit_code == 0 and env_db.exists()
+
+
+def test_an_uninitialised_database_says_what_to_do(tmp_path: Path) -> None:
+    result = run(str(tmp_path / "new.db"), "claims")
+    assert result.exit_code == 1
+    assert "run `factcheck init`" in result.output
+
+
+def test_passwords_stay_out_of_messages() -> None:
+    result = run("postgresql://reader:hunter2@127.0.0.1:9/none", "claims")
+    assert result.exit_code == 1
+    assert "hunter2" not in result.output
+    assert "reader:***@" in result.output
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help text"
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "factcheck", "--version"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("factcheck, version")
+
+
+def test_custom_scale(tmp_path: Path, seeded: URL) -> None:
+    scale = tmp_path / "scale.yaml"
+    scale.write_text(
+        "name: team\nbest: 2\nworst: 1\nratings:\n"
+        "  - {slug: correct, name: Correct, definition: Right., value: 2, averitec: Supported}\n"
+        "  - {slug: wrong, name: Wrong, definition: Wrong., value: 1, averitec: Refuted}\n"
+        "  - {slug: opinion, name: Opinion, definition: Not a fact., value: null,\n"
+        "     averitec: Not Enough Evidence, checkable: false}\n")
+    listed = CliRunner().invoke(cli, ["--scale", str(scale), "scale"])
+    assert listed.output.split()[0] == "correct"
+    result = run(seeded, "--scale", str(scale), "verdict", "fy2023-defense-budget", "correct",
+                 "--rationale", "Matches the budget.")
+    assert result.exit_code == 0, result.output

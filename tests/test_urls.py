@@ -1,0 +1,57 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factcheck import InvalidURL, normalize_url
+
+
+@pytest.mark.parametrize(("given_url", "normal"), [
+    ("HTTPS://Example.COM/Path?b=2&a=1#frag", "https://example.com/Path?b=2&a=1"),
+    ("http://example.com:80", "http://example.com/"),
+    ("https://example.com:8443/x", "https://example.com:8443/x"),
+    ("https://example.com/a?utm_source=x&id=7&fbclid=abc&UTM_Medium=y", "https://example.com/a?id=7"),
+    ("https://example.com/a?utm_source=x", "https://example.com/a"),
+    ("https://www.wired-gov.net/wg/news.nsf/articles/pm+meeting?open",
+     "https://www.wired-gov.net/wg/news.nsf/articles/pm+meeting?open"),
+    ("https://example.com/q?a=b%20c", "https://example.com/q?a=b%20c"),
+    ("https://bücher.de/", "https://xn--bcher-kva.de/"),
+    ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+    ("  https://example.com/  ", "https://example.com/"),
+])
+def test_normalize(given_url: str, normal: str) -> None:
+    assert normalize_url(given_url) == normal
+
+
+@pytest.mark.parametrize("bad", [
+    "", "example.com/page", "ftp://example.com/", "javascript:alert(1)", "https:///path",
+    "https://user:secret@example.com/", "https://exa mple.com/", "http://example.com:99999/",
+])
+def test_refuse(bad: str) -> None:
+    with pytest.raises(InvalidURL):
+        normalize_url(bad)
+
+
+_segment = st.text(alphabet="abcXYZ019-._~%+", min_size=0, max_size=8)
+_urls = st.builds(
+    lambda scheme, host, port, path, query, frag: (
+        f"{scheme}://{host}{port}/{'/'.join(path)}{'?' + '&'.join(query) if query else ''}"
+        f"{'#' + frag if frag else ''}"),
+    st.sampled_from(["http", "https", "HTTP", "Https"]),
+    st.from_regex(r"[a-zA-Z][a-zA-Z0-9-]{0,10}\.(com|org|jp)", fullmatch=True),
+    st.sampled_from(["", ":80", ":443", ":8080"]),
+    st.lists(_segment, max_size=4),
+    st.lists(st.builds(lambda k, v: f"{k}={v}",
+                       st.sampled_from(["id", "utm_source", "page", "fbclid", "q"]), _segment),
+             max_size=4),
+    _segment,
+)
+
+
+@given(_urls)
+def test_normalizing_is_idempotent_and_drops_only_noise(url: str) -> None:
+    once = normalize_url(url)
+    assert normalize_url(once) == once
+    assert "#" not in once
+    assert "utm_source=" not in once and "fbclid=" not in once
+    host = once.split("://", 1)[1].split("/", 1)[0]
+    assert host == host.lower()
