@@ -17,12 +17,15 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## run: migrate the database (./factcheck.db, or $$FACTCHECK_DATABASE_URL), seed the article, show its claims
+## run: migrate the database (./factcheck.db, or $$FACTCHECK_DATABASE_URL), seed the article,
+## list its claims and count them by kind and verdict
 run: $(BIN)/.installed
 	$(FC) init
 	$(FC) seed seeds/
 	@echo
 	$(FC) claims
+	@echo
+	$(FC) summary
 
 ## test: install the dev dependencies and run the whole suite (SQLite and PostgreSQL)
 test: $(BIN)/.installed-dev

@@ -106,9 +106,8 @@ def seed(ctx: Context, path: str, as_json: bool) -> None:
     """
     with ctx.store() as store:
         report = store.load_seeds(path)
-        summary = store.summary()
     if as_json:
-        echo_json({"report": report.to_dict(), "summary": summary.to_dict()})
+        echo_json(report.to_dict())
         return
     counts = {k: v for k, v in report.to_dict().items()
               if k not in ("files", "uncovered") and v}
@@ -119,7 +118,6 @@ def seed(ctx: Context, path: str, as_json: bool) -> None:
         click.echo(f"warning: {key}: {len(runs)} passage(s) no claim accounts for:", err=True)
         for run in runs:
             click.echo(f"  - {textwrap.shorten(run, 100)}", err=True)
-    _echo_summary(summary)
 
 
 def _echo_summary(summary: Summary) -> None:
@@ -132,12 +130,17 @@ def _echo_summary(summary: Summary) -> None:
 
 @cli.command()
 @click.option("--document", metavar="KEY", help="Only this document's claims.")
+@json_option
 @pass_context
 @library_errors
-def summary(ctx: Context, document: str | None) -> None:
+def summary(ctx: Context, document: str | None, as_json: bool) -> None:
     """Count claims by kind and by verdict."""
     with ctx.store() as store:
-        _echo_summary(store.summary(document))
+        counts = store.summary(document)
+    if as_json:
+        echo_json(counts.to_dict())
+    else:
+        _echo_summary(counts)
 
 
 @cli.command()
