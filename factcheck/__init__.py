@@ -11,8 +11,7 @@ database::
             print(claim.key, claim.verdict.rating if claim.verdict else "-")
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from factcheck._version import __version__
 from factcheck.errors import (
     AmbiguousClaim,
     AppendOnlyError,
@@ -37,11 +36,6 @@ from factcheck.scale import DEFAULT_SCALE, Rating, RatingScale, load_scale
 from factcheck.seeds import Seed, read_seed, read_seeds
 from factcheck.store import SeedReport, Store, Summary, open_store
 from factcheck.urls import normalize_url
-
-try:
-    __version__ = version("factcheck")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0.0.0"
 
 __all__ = [
     "DEFAULT_SCALE",

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from factcheck import __version__
+from factcheck._version import __version__
 from factcheck.errors import FactCheckError
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store

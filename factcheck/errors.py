@@ -9,19 +9,42 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
     ├── NotFound               no claim, document or source by that name
     │   └── AmbiguousClaim     a claim key names claims in several documents
     ├── SeedError              a seed file is malformed; names the file, claim and field
-    └── AppendOnlyError        an attempt to change or delete a verdict
+    ├── AppendOnlyError        an attempt to change or delete a verdict
+    └── FetchError             fetching a source failed; ``outcome`` is how it is recorded
+        ├── AddressRefused     the host resolves to a private, loopback, link-local or
+        │                      metadata address (never contacted)
+        ├── BlockedByRobots    robots.txt disallows the URL, or could not be read (5xx)
+        ├── TooLarge           the body, or what it decompresses to, exceeds the cap
+        ├── TooManyRedirects   a redirect loop, or more hops than allowed
+        ├── BadContent         an encoding that cannot be decoded
+        └── NetworkError       the exchange itself failed
+            ├── FetchTimeout           connect, read or total time ran out
+            ├── TLSFailure             the TLS handshake or certificate failed
+            └── ConnectionFailed       no connection, or it broke
+                └── NameResolutionFailed   the host name did not resolve
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AddressRefused",
     "AmbiguousClaim",
     "AppendOnlyError",
+    "BadContent",
+    "BlockedByRobots",
     "ConfigError",
+    "ConnectionFailed",
     "FactCheckError",
+    "FetchError",
+    "FetchTimeout",
     "InvalidURL",
+    "NameResolutionFailed",
+    "NetworkError",
     "NotFound",
     "SeedError",
+    "TLSFailure",
+    "TooLarge",
+    "TooManyRedirects",
     "UnknownRating",
 ]
 
@@ -73,3 +96,70 @@ class SeedError(FactCheckError):
         if field is not None:
             where += f": field {field!r}"
         super().__init__(f"{where}: {message}")
+
+
+class FetchError(FactCheckError):
+    """Fetching a source failed. ``outcome`` is the word a snapshot records for it."""
+
+    outcome = "error"
+
+
+class AddressRefused(FetchError):
+    """The host resolves to an address that is not public; nothing was sent to it."""
+
+    outcome = "refused"
+
+
+class BlockedByRobots(FetchError):
+    """robots.txt disallows the URL (or answered 5xx, which RFC 9309 reads as "disallow")."""
+
+    outcome = "blocked"
+
+
+class TooLarge(FetchError):
+    """The body, or what it decompresses to, is larger than the cap."""
+
+    outcome = "too-large"
+
+
+class TooManyRedirects(FetchError):
+    """A redirect loop, or more redirects than allowed."""
+
+    outcome = "redirect-loop"
+
+
+class BadContent(FetchError):
+    """The body uses a content encoding that cannot be decoded."""
+
+    outcome = "bad-content"
+
+
+class NetworkError(FetchError):
+    """The exchange itself failed: worth retrying, and a sign of our own network when
+    every host fails alike."""
+
+    outcome = "network-error"
+
+
+class FetchTimeout(NetworkError):
+    """Connecting, reading, or the whole fetch took longer than allowed."""
+
+    outcome = "timeout"
+
+
+class TLSFailure(NetworkError):
+    """The TLS handshake failed or the certificate was refused."""
+
+    outcome = "tls-error"
+
+
+class ConnectionFailed(NetworkError):
+    """No connection could be made, or it broke mid-way."""
+
+    outcome = "connection-error"
+
+
+class NameResolutionFailed(ConnectionFailed):
+    """The host name did not resolve."""
+
+    outcome = "dns-error"

@@ -17,6 +17,7 @@ __all__ = [
     "ClaimKind",
     "Document",
     "Evidence",
+    "Snapshot",
     "Source",
     "Stance",
     "Verdict",
@@ -146,3 +147,29 @@ class Source(_Record):
     consecutive_failures: int
     last_error: str | None
     claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot(_Record):
+    """One fetch of a source: what the server answered, when, and hashes of the text."""
+
+    url: str
+    fetched_at: datetime
+    outcome: str
+    http_status: int | None
+    final_url: str | None
+    redirects: tuple[tuple[int, str], ...]
+    content_type: str | None
+    byte_length: int | None
+    content_sha256: str | None
+    text_sha256: str | None
+    title: str | None
+    metadata: dict[str, str]
+    headers: dict[str, str]
+    elapsed_ms: int | None
+    attempts: int
+    error_class: str | None
+    error_message: str | None
+    problem: str | None
+    warc_file: str | None
+    warc_offset: int | None

@@ -2,7 +2,7 @@
 
 ::
 
-    document 1─* claim 1─* evidence *─1 source
+    document 1─* claim 1─* evidence *─1 source 1─* snapshot *─1 text_blob
                    └─* verdict (append-only; the latest is current)
 
 Every timestamp is timezone-aware UTC, also on SQLite. Verdicts are never updated
@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -39,7 +41,9 @@ __all__ = [
     "ClaimRow",
     "DocumentRow",
     "EvidenceRow",
+    "SnapshotRow",
     "SourceRow",
+    "TextBlobRow",
     "VerdictRow",
     "utcnow",
 ]
@@ -85,7 +89,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it once, at class creation
-        datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+        datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
 
 
 class DocumentRow(Base):
@@ -168,6 +172,58 @@ class SourceRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     evidence: Mapped[list[EvidenceRow]] = relationship(back_populates="source")
+    snapshots: Mapped[list[SnapshotRow]] = relationship(
+        back_populates="source", order_by="SnapshotRow.id", lazy="raise_on_sql")
+
+
+class TextBlobRow(Base):
+    """Text seen in a snapshot, stored once however often it is seen (zlib-compressed)."""
+
+    __tablename__ = "text_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    length: Mapped[int]
+    compressed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SnapshotRow(Base):
+    """One fetch of a source: what the server answered, when, and the text in it.
+
+    A small row: the page text lives in ``text_blob``, referenced by hash. A 304 or an
+    unchanged page carries the previous snapshot's references forward.
+    """
+
+    __tablename__ = "snapshot"
+    __table_args__ = (Index(None, "source_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    fetched_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(40))
+    http_status: Mapped[int | None]
+    final_url: Mapped[str | None] = mapped_column(Text)
+    redirects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    byte_length: Mapped[int | None]
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # sha256 of the normalized main text: equal when only layout or boilerplate changed.
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    text_blob: Mapped[str | None] = mapped_column(ForeignKey("text_blob.sha256"))
+    main_text_blob: Mapped[str | None] = mapped_column(ForeignKey("text_blob.sha256"))
+    title: Mapped[str | None] = mapped_column(Text)
+    page_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    elapsed_ms: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=1)
+    error_class: Mapped[str | None] = mapped_column(String(100))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    # What extraction could not do ("unsupported content type", "malformed PDF").
+    problem: Mapped[str | None] = mapped_column(Text)
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+
+    source: Mapped[SourceRow] = relationship(back_populates="snapshots")
 
 
 class EvidenceRow(Base):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import httpx
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, select
@@ -17,12 +20,23 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
-from factcheck.records import Claim, Document, Evidence, Source, Verdict
+from factcheck.fetching import FetchReport, Target, fetch_targets
+from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
 from factcheck.store.db import alembic_config, database_url, make_engine, migrate, safe_url
-from factcheck.store.models import ClaimRow, DocumentRow, EvidenceRow, SourceRow, VerdictRow
+from factcheck.store.models import (
+    ClaimRow,
+    DocumentRow,
+    EvidenceRow,
+    SnapshotRow,
+    SourceRow,
+    VerdictRow,
+)
 from factcheck.store.seeding import SeedReport, apply_seeds
+from factcheck.store.snapshots import Capture, record_captures, text_of
+from factcheck.urls import normalize_url
+from factcheck.web.fetcher import FetchSettings
 
 __all__ = ["Store", "Summary", "open_store"]
 
@@ -196,6 +210,70 @@ class Store:
             evidence=sum(len(c.evidence) for c in claims),
         )
 
+    def snapshots(self, url: str) -> list[Snapshot]:
+        """Every fetch of the source at ``url``, oldest first."""
+        with self._session() as session:
+            source = self._find_source(session, url)
+            rows = session.scalars(select(SnapshotRow).where(SnapshotRow.source_id == source.id)
+                                   .order_by(SnapshotRow.id))
+            return [self._snapshot(source.url, row) for row in rows]
+
+    def latest_text(self, url: str, *, main: bool = False) -> str | None:
+        """The text of the source's latest snapshot that has any (``main``: main text only)."""
+        with self._session() as session:
+            source = self._find_source(session, url)
+            row = session.scalars(
+                select(SnapshotRow).where(SnapshotRow.source_id == source.id,
+                                          SnapshotRow.text_blob.is_not(None))
+                .order_by(SnapshotRow.id.desc()).limit(1)).first()
+            if row is None:
+                return None
+            return text_of(session, row.main_text_blob if main else row.text_blob)
+
+    # -- fetching ---------------------------------------------------------------
+
+    def add_sources(self, urls: Iterable[str]) -> list[str]:
+        """Add the URLs as sources where new; return their normalized forms, in order."""
+        normalized = list(dict.fromkeys(normalize_url(u) for u in urls))
+        with self._session.begin() as session:
+            known = set(session.scalars(select(SourceRow.url).where(SourceRow.url.in_(normalized))))
+            session.add_all(SourceRow(url=u) for u in normalized if u not in known)
+        return normalized
+
+    def fetch(self, urls: Iterable[str] | None = None, *,
+              settings: FetchSettings | None = None,
+              archive_dir: str | Path | None = "archive",
+              transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
+        """Fetch ``urls`` now (added as sources when new), or every source if ``None``.
+
+        Each fetch becomes a snapshot; raw exchanges go to a WARC file in
+        ``archive_dir`` (``None``: no WARC). Runs its own event loop; from async code,
+        await :meth:`fetch_async` instead.
+        """
+        return asyncio.run(self.fetch_async(urls, settings=settings, archive_dir=archive_dir,
+                                            transport=transport))
+
+    async def fetch_async(self, urls: Iterable[str] | None = None, *,
+                          settings: FetchSettings | None = None,
+                          archive_dir: str | Path | None = "archive",
+                          transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
+        """:meth:`fetch`, for callers already inside an event loop."""
+        wanted = None if urls is None else self.add_sources(urls)
+        with self._session() as session:
+            query = select(SourceRow.id, SourceRow.url, SourceRow.etag,
+                           SourceRow.last_modified).order_by(SourceRow.id)
+            if wanted is not None:
+                query = query.where(SourceRow.url.in_(wanted))
+            targets = [Target(*row) for row in session.execute(query)]
+        return await fetch_targets(
+            targets, self._record_captures, settings=settings or FetchSettings(),
+            archive_dir=None if archive_dir is None else Path(archive_dir),
+            transport=transport)
+
+    def _record_captures(self, captures: list[Capture]) -> None:
+        with self._session.begin() as session:
+            record_captures(session, captures)
+
     # -- writing --------------------------------------------------------------
 
     def record_verdict(self, ref: str, rating: str, rationale: str, *,
@@ -234,6 +312,26 @@ class Store:
             refs = ", ".join(f"{r.document.key}/{r.key}" for r in rows)
             raise AmbiguousClaim(f"{ref!r} names several claims ({refs}): say which")
         return rows[0]
+
+    @staticmethod
+    def _find_source(session: Session, url: str) -> SourceRow:
+        row = session.scalar(select(SourceRow).where(SourceRow.url == normalize_url(url)))
+        if row is None:
+            raise NotFound(f"no source {url!r}")
+        return row
+
+    @staticmethod
+    def _snapshot(url: str, row: SnapshotRow) -> Snapshot:
+        return Snapshot(
+            url=url, fetched_at=row.fetched_at, outcome=row.outcome,
+            http_status=row.http_status, final_url=row.final_url,
+            redirects=tuple((int(s), str(u)) for s, u in row.redirects),
+            content_type=row.content_type, byte_length=row.byte_length,
+            content_sha256=row.content_sha256, text_sha256=row.text_sha256, title=row.title,
+            metadata=dict(row.page_metadata), headers=dict(row.headers),
+            elapsed_ms=row.elapsed_ms, attempts=row.attempts, error_class=row.error_class,
+            error_message=row.error_message, problem=row.problem, warc_file=row.warc_file,
+            warc_offset=row.warc_offset)
 
     def _verdict(self, row: VerdictRow) -> Verdict:
         try:

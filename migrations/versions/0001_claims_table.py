@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
@@ -123,9 +122,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_verdict_claim_id'), ['claim_id', 'created_at'], unique=False)
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('verdict', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verdict_claim_id'))
 

@@ -1,0 +1,160 @@
+"""Fetching sources now: fetch, extract, archive and record, with memory kept flat.
+
+Work flows through bounded queues::
+
+    targets (interleaved by host) -> workers: fetch + extract -> writer: WARC + database
+
+Workers share one :class:`~factcheck.web.fetcher.Fetcher`, so the global and per-host
+limits hold across all of them. Extraction runs in a thread so that the event loop
+keeps serving other fetches. The writer records results in batches, one transaction
+per batch, so a crash loses at most one batch and nothing holds a transaction open
+across the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from factcheck.store.snapshots import Capture
+from factcheck.text.extract import Page, extract
+from factcheck.web.archive import WarcArchive
+from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, host_key
+
+__all__ = ["FetchReport", "Target", "fetch_targets", "interleave_by_host"]
+
+BATCH_SIZE = 50
+BATCH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A source to fetch, with what a conditional request needs."""
+
+    source_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FetchReport:
+    """What a fetch run came to."""
+
+    sources: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    bytes_received: int = 0
+    seconds: float = 0.0
+    #: (url, outcome, http status, error message) per source, in the order fetched.
+    results: list[tuple[str, str, int | None, str | None]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sources": self.sources, "outcomes": dict(self.outcomes),
+                "bytes_received": self.bytes_received, "seconds": round(self.seconds, 3),
+                "results": [{"url": u, "outcome": o, "http_status": s, "error": e}
+                            for u, o, s, e in self.results]}
+
+
+def interleave_by_host(targets: Iterable[Target]) -> list[Target]:
+    """Order targets round-robin across hosts, so one busy host never holds up the rest."""
+    by_host: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_host[host_key(target.url)].append(target)
+    queues = list(by_host.values())
+    ordered: list[Target] = []
+    for rank in range(max((len(q) for q in queues), default=0)):
+        ordered.extend(q[rank] for q in queues if rank < len(q))
+    return ordered
+
+
+def _read(result: FetchResult) -> Page | None:
+    if result.body is None or result.outcome != "fetched":
+        return None
+    charset = None
+    content_type = result.headers.get("content-type", "")
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'")
+    return extract(result.body, result.content_type, result.final_url or result.url, charset)
+
+
+async def fetch_targets(
+        targets: Iterable[Target], record: Callable[[list[Capture]], None], *,
+        settings: FetchSettings, archive_dir: Path | None,
+        transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
+    """Fetch every target and hand the captures to ``record`` in batches (in a thread)."""
+    report = FetchReport()
+    started = time.monotonic()
+    ordered = interleave_by_host(targets)
+    report.sources = len(ordered)
+    pending: asyncio.Queue[Target | None] = asyncio.Queue()
+    for target in ordered:
+        pending.put_nowait(target)
+    done: asyncio.Queue[tuple[Target, FetchResult, Page | None] | None] = asyncio.Queue(
+        maxsize=BATCH_SIZE * 2)
+    archive = WarcArchive(archive_dir) if archive_dir is not None else None
+    workers = max(1, min(settings.concurrency * 2, len(ordered)))
+    for _ in range(workers):
+        pending.put_nowait(None)
+
+    async def work(fetcher: Fetcher) -> None:
+        while (target := await pending.get()) is not None:
+            result = await fetcher.fetch(target.url, etag=target.etag,
+                                         last_modified=target.last_modified)
+            page = await asyncio.to_thread(_read, result) if result.body else None
+            await done.put((target, result, page))
+
+    def write(batch: list[tuple[Target, FetchResult, Page | None]]) -> None:
+        captures = []
+        for target, result, page in batch:
+            warc_file = warc_offset = None
+            if archive is not None:
+                for exchange in result.exchanges:
+                    warc_file, warc_offset = archive.write(exchange)
+            captures.append(Capture(target.source_id, result, page, warc_file, warc_offset))
+        record(captures)
+
+    async def writer() -> None:
+        batch: list[tuple[Target, FetchResult, Page | None]] = []
+        oldest = 0.0
+        finished = False
+        while not finished:
+            try:
+                item = await asyncio.wait_for(done.get(), timeout=BATCH_SECONDS)
+            except TimeoutError:
+                item = None
+            else:
+                finished = item is None
+            if item is not None:
+                target, result, _ = item
+                report.outcomes[result.outcome] += 1
+                report.bytes_received += sum(len(e.raw) for e in result.exchanges)
+                report.results.append((target.url, result.outcome, result.status,
+                                       str(result.error) if result.error else None))
+                if not batch:
+                    oldest = time.monotonic()
+                batch.append(item)
+            if batch and (finished or len(batch) >= BATCH_SIZE
+                          or time.monotonic() - oldest >= BATCH_SECONDS):
+                await asyncio.to_thread(write, batch)
+                batch = []
+
+    try:
+        async with Fetcher(settings, transport=transport) as fetcher:
+            writing = asyncio.create_task(writer())
+            await asyncio.gather(*(work(fetcher) for _ in range(workers)))
+            await done.put(None)
+            await writing
+    finally:
+        if archive is not None:
+            archive.close()
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,267 @@
+"""From a response body to text: pure functions, bytes in, a :class:`Page` out.
+
+- HTML: the *main text* (trafilatura, favouring precision, so navigation and "most
+  read" lists stay out; BeautifulSoup's text of ``<article>``/``<main>``/``<body>`` as
+  the fallback) for noticing changes; the *full visible text* for finding quotes;
+  metadata from meta tags, OpenGraph and JSON-LD.
+- PDF: the text of each page (pypdf).
+- Plain text: decoded as it is. Anything else is recorded as unsupported.
+
+Nothing here raises on a hostile body: what could not be done is in ``Page.problem``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import trafilatura
+from bs4 import BeautifulSoup, Tag
+from charset_normalizer import from_bytes
+
+__all__ = ["Page", "decode", "extract", "normalize_text", "text_sha256"]
+
+# trafilatura and pypdf log at WARNING about pages they find odd; those pages are
+# recorded with their problem instead.
+for _noisy in ("trafilatura", "pypdf", "htmldate", "courlan"):
+    logging.getLogger(_noisy).setLevel(logging.ERROR)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
+_BLOCKS = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a response body says, as text and metadata."""
+
+    kind: str  # html | pdf | text | unsupported
+    text: str = ""  # all visible text: where quotes are looked for
+    main_text: str = ""  # the main content: what a change is judged on
+    title: str | None = None
+    author: str | None = None
+    site_name: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+    charset: str | None = None
+    pages: tuple[str, ...] = ()
+    problem: str | None = None
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        fields = ("author", "site_name", "published", "modified", "canonical_url", "language")
+        return {f: v for f in fields if (v := getattr(self, f))}
+
+
+def normalize_text(text: str) -> str:
+    """Text as compared across snapshots: NFKC, one space between words, no edges."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def text_sha256(text: str) -> str:
+    """The hash of :func:`normalize_text`; equal for text that differs only in layout."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("'\"")).name
+    except LookupError:
+        return None
+
+
+def decode(body: bytes, header_charset: str | None = None, *, html: bool = False
+           ) -> tuple[str, str]:
+    """Decode ``body``: the header's charset, then a BOM, then ``<meta>``, then detection.
+
+    Returns the text and the codec used. Undecodable bytes become U+FFFD.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace"), name
+    candidates = [_codec(header_charset)]
+    if html:
+        match = _META_CHARSET.search(body[:4096])
+        candidates.append(_codec(match.group(1).decode("ascii", "replace")) if match else None)
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        try:
+            return body.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue  # the declared charset is wrong: fall through to detection
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:65536]).best()
+    detected = (_codec(best.encoding) if best is not None else None) or "cp1252"
+    return body.decode(detected, errors="replace"), detected
+
+
+def _sniff(body: bytes, content_type: str | None) -> str:
+    declared = (content_type or "").split(";", 1)[0].strip().lower()
+    head = body[:1024].lstrip().lower()
+    if declared == "application/pdf" or body.startswith(b"%PDF-"):
+        return "pdf"
+    if declared in ("text/html", "application/xhtml+xml") or (
+            declared in ("", "application/octet-stream", "text/plain")
+            and (head.startswith((b"<!doctype html", b"<html")) or b"<body" in head)):
+        return "html"
+    if declared.startswith("text/") or declared in ("", "application/json",
+                                                     "application/xml"):
+        return "text"
+    return "unsupported"
+
+
+def extract(body: bytes, content_type: str | None = None, url: str | None = None,
+            header_charset: str | None = None) -> Page:
+    """Read ``body`` as the page at ``url`` served with ``content_type``."""
+    kind = _sniff(body, content_type)
+    if kind == "pdf":
+        return _pdf(body)
+    if kind == "html":
+        return _html(body, url, header_charset)
+    if kind == "text":
+        text, charset = decode(body, header_charset)
+        text = text.replace("\x00", "")
+        return Page(kind="text", text=text, main_text=text, charset=charset)
+    return Page(kind="unsupported",
+                problem=f"unsupported content type {content_type or 'unknown'!r}")
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+def _visible_text(node: Tag) -> str:
+    lines = (_BLOCKS.sub(" ", line).strip() for line in node.get_text("\n").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find(
+            "meta", attrs={"name": name})
+        if isinstance(tag, Tag):
+            content = tag.get("content")
+            if isinstance(content, str) and content.strip():
+                return content.strip()
+    return None
+
+
+def _json_ld(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
+    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        try:
+            data = json.loads(script.string or "")
+        except (json.JSONDecodeError, TypeError):
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+                yield item
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return ", ".join(names) or None
+    return None
+
+
+def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
+    text, charset = decode(body, header_charset, html=True)
+    text = text.replace("\x00", "")
+    soup = BeautifulSoup(text, "lxml")
+    ld: dict[str, Any] = {}
+    for item in _json_ld(soup):
+        kind = item.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and (k.endswith("Article") or k in (
+                "BlogPosting", "Report", "WebPage", "ScholarlyArticle")) for k in kinds):
+            ld = {**item, **ld} if ld else item
+    title_tag = soup.find("title")
+    title = _meta(soup, "og:title", "twitter:title") or _name(ld.get("headline")) or (
+        title_tag.get_text(" ", strip=True) if isinstance(title_tag, Tag) else None)
+    canonical = None
+    link = soup.find("link", rel="canonical")
+    href = link.get("href") if isinstance(link, Tag) else None
+    if isinstance(href, str) and href.strip():
+        canonical = urljoin(url or "", href.strip())
+    elif (og_url := _meta(soup, "og:url")) is not None:
+        canonical = urljoin(url or "", og_url)
+    html_tag = soup.find("html")
+    language = html_tag.get("lang") if isinstance(html_tag, Tag) else None
+    author = _meta(soup, "author", "article:author", "dc.creator") or _name(ld.get("author"))
+    site_name = _meta(soup, "og:site_name", "application-name") or _name(ld.get("publisher"))
+    published = _meta(soup, "article:published_time", "datePublished", "date", "pubdate",
+                      "dc.date", "dc.date.issued") or _name(ld.get("datePublished"))
+    modified = _meta(soup, "article:modified_time", "og:updated_time", "dateModified") or \
+        _name(ld.get("dateModified"))
+
+    for tag in soup.find_all(_HIDDEN):
+        tag.decompose()
+    root = soup.body if isinstance(soup.body, Tag) else soup
+    visible = _visible_text(root)
+
+    main, problem = None, None
+    try:
+        main = trafilatura.extract(text, url=url, favor_precision=True, include_comments=False,
+                                   include_tables=True, deduplicate=False)
+    except Exception as exc:  # trafilatura on hostile markup: fall back, say why
+        problem = f"main-text extraction failed ({type(exc).__name__}); used the page text"
+    if not main:
+        container = soup.find("article") or soup.find("main") or root
+        main = _visible_text(container) if isinstance(container, Tag) else visible
+
+    return Page(
+        kind="html", text=visible, main_text=main, title=title or None, author=author,
+        site_name=site_name, published=published, modified=modified, canonical_url=canonical,
+        language=language if isinstance(language, str) else None,
+        charset=charset, problem=problem)
+
+
+# -- PDF -------------------------------------------------------------------------------
+
+def _pdf(body: bytes) -> Page:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        pages: list[str] = []
+        problem = None
+        for number, page in enumerate(reader.pages, 1):
+            try:
+                pages.append(page.extract_text() or "")
+            except Exception as exc:  # one bad page does not lose the others
+                pages.append("")
+                problem = f"page {number}: text could not be extracted ({type(exc).__name__})"
+        info = reader.metadata
+        title = info.title if info is not None else None
+        author = info.author if info is not None else None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        return Page(kind="pdf", problem=f"malformed PDF: {type(exc).__name__}: {exc}")
+    text = "\n\f\n".join(pages)
+    return Page(kind="pdf", text=text, main_text=text, title=title or None,
+                author=author or None, pages=tuple(pages), problem=problem)

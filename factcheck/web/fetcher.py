@@ -1,0 +1,491 @@
+"""Fetching sources politely and safely.
+
+One :class:`Fetcher` holds one httpx client, a global limit on requests in flight,
+and a gate per host (``host:port``): at most ``per_host`` requests in flight and at
+least ``min_interval`` seconds between the starts of two requests (raised by a
+robots.txt Crawl-delay, pushed back by a Retry-After). Redirects are followed by
+hand, so that every hop passes the address policy and robots.txt and the chain is
+recorded. Bodies are read as a stream and cut at ``max_bytes``; compressed bodies
+are inflated here, with the same cap, so a decompression bomb stops early.
+
+:meth:`Fetcher.fetch` never raises for anything a server or the network does: the
+failure is in :attr:`FetchResult.error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from factcheck._version import __version__
+from factcheck.errors import (
+    BadContent,
+    BlockedByRobots,
+    ConnectionFailed,
+    FetchError,
+    FetchTimeout,
+    NetworkError,
+    TLSFailure,
+    TooLarge,
+    TooManyRedirects,
+)
+from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response
+from factcheck.web.safety import AddressPolicy, guarded_transport
+
+__all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "host_key"]
+
+PROJECT_URL = "https://github.com/factcheck/factcheck"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+#: Response headers kept with a snapshot; the rest are only in the WARC file.
+KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "etag",
+                "last-modified", "location", "retry-after", "date", "cache-control",
+                "content-language", "link", "x-robots-tag")
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How politely, safely and patiently to fetch. Every field has a safe default."""
+
+    #: Requests in flight across all hosts.
+    concurrency: int = 16
+    #: Requests in flight to one host (``host:port``).
+    per_host: int = 2
+    #: Seconds between the starts of two requests to one host.
+    min_interval: float = 1.0
+    #: Longest Crawl-delay (seconds) honoured; a larger one is capped here.
+    max_crawl_delay: float = 30.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    #: Seconds for one attempt, every redirect hop and the whole body included.
+    total_timeout: float = 60.0
+    #: Attempts after the first, on network errors, 429 and 5xx only.
+    retries: int = 2
+    #: First backoff in seconds; doubled at each retry, with jitter.
+    backoff: float = 2.0
+    #: A Retry-After longer than this is not waited for: the fetch is recorded as is.
+    max_retry_after: float = 120.0
+    max_redirects: int = 10
+    #: Largest body kept, before and after decompression.
+    max_bytes: int = 16 * 1024 * 1024
+    respect_robots: bool = True
+    #: Seconds a robots.txt verdict is cached (RFC 9309: at most 24 hours).
+    robots_ttl: float = 24 * 3600
+    #: Refuse private, loopback, link-local and metadata addresses unless allowed.
+    addresses: AddressPolicy = field(default_factory=AddressPolicy)
+    #: Contact address sent as the ``From`` header (RFC 9110), if given.
+    contact: str | None = None
+    user_agent: str = f"factcheck/{__version__} (+{PROJECT_URL})"
+    #: The product token matched against robots.txt groups.
+    robots_agent: str = "factcheck"
+
+    def headers(self) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate",
+                   "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,"
+                             "text/plain;q=0.8,*/*;q=0.5"}
+        if self.contact:
+            headers["From"] = self.contact
+        return headers
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, as sent and received (for the WARC file)."""
+
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    status: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]
+    raw: bytes
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What fetching one URL came to: a response, or a classified error."""
+
+    url: str
+    started_at: datetime
+    elapsed: float
+    final_url: str | None = None
+    status: int | None = None
+    #: Each redirect followed: (status, location it pointed to).
+    redirects: tuple[tuple[int, str], ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    #: The body, decompressed; ``None`` for errors and 304s.
+    body: bytes | None = None
+    error: FetchError | None = None
+    attempts: int = 1
+    exchanges: tuple[Exchange, ...] = ()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304 and self.error is None
+
+    @property
+    def content_type(self) -> str | None:
+        value = self.headers.get("content-type")
+        return value.split(";", 1)[0].strip().lower() if value else None
+
+    @property
+    def content_sha256(self) -> str | None:
+        return None if self.body is None else hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def permanently_moved(self) -> bool:
+        return any(status in PERMANENT_REDIRECTS for status, _ in self.redirects)
+
+    @property
+    def outcome(self) -> str:
+        """The word a snapshot records: ``fetched`` (2xx), ``unchanged`` (304),
+        ``http-error``, or the error's outcome (``timeout``, ``refused``, ``blocked``...)."""
+        if self.error is not None:
+            return self.error.outcome
+        if self.status == 304:
+            return "unchanged"
+        if self.status is not None and 200 <= self.status < 300:
+            return "fetched"
+        return "http-error"
+
+
+def host_key(url: str) -> str:
+    """The politeness unit: ``host:port`` of a URL."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def inflate(raw: bytes, encoding: str | None, cap: int) -> bytes:
+    """Undo a Content-Encoding, never producing more than ``cap`` bytes."""
+    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
+    body = raw
+    for coding in reversed(codings):
+        if coding == "identity":
+            continue
+        if coding in ("gzip", "x-gzip"):
+            body = _inflate(body, zlib.decompressobj(16 + zlib.MAX_WBITS), cap)
+        elif coding == "deflate":
+            try:
+                body = _inflate(body, zlib.decompressobj(), cap)
+            except zlib.error:  # some servers send raw deflate without the zlib header
+                body = _inflate(body, zlib.decompressobj(-zlib.MAX_WBITS), cap)
+        else:
+            raise BadContent(f"unsupported content encoding {coding!r}")
+    return body
+
+
+def _inflate(data: bytes, decoder: zlib._Decompress, cap: int) -> bytes:
+    out = bytearray()
+    try:
+        chunk = decoder.decompress(data, cap + 1)
+        while True:
+            out += chunk
+            if len(out) > cap:
+                raise TooLarge(f"the body inflates to more than {cap:,} bytes "
+                               "(a decompression bomb?); stopped")
+            if not decoder.unconsumed_tail:
+                break
+            chunk = decoder.decompress(decoder.unconsumed_tail, cap + 1 - len(out))
+        out += decoder.flush()
+    except zlib.error as exc:
+        raise BadContent(f"the compressed body is corrupt: {exc}") from exc
+    return bytes(out)
+
+
+class HostGate:
+    """At most ``limit`` requests in flight to one host, starts ``interval`` apart."""
+
+    def __init__(self, limit: int, interval: float, clock: Callable[[], float],
+                 sleep: Callable[[float], Awaitable[None]]) -> None:
+        self._slots = asyncio.Semaphore(limit)
+        self._lock = asyncio.Lock()
+        self._clock = clock
+        self._sleep = sleep
+        self.interval = interval
+        self._next_start = 0.0
+
+    def defer(self, seconds: float) -> None:
+        """Start nothing for ``seconds`` (a Retry-After)."""
+        self._next_start = max(self._next_start, self._clock() + seconds)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._slots:
+            async with self._lock:
+                wait = self._next_start - self._clock()
+                if wait > 0:
+                    await self._sleep(wait)
+                self._next_start = self._clock() + self.interval
+            yield
+
+
+class Fetcher:
+    """Fetch URLs with the politeness and safety of ``settings``.
+
+    Use as an async context manager. ``transport`` replaces the network (tests);
+    ``clock`` and ``sleep`` replace time, so that waiting can be tested without waiting.
+    """
+
+    def __init__(self, settings: FetchSettings | None = None, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.settings = s = settings or FetchSettings()
+        self._clock, self._sleep, self._now = clock, sleep, now
+        limits = httpx.Limits(max_connections=s.concurrency,
+                              max_keepalive_connections=s.concurrency)
+        self._client = httpx.AsyncClient(
+            transport=transport or guarded_transport(s.addresses, limits),
+            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
+                                  write=s.read_timeout, pool=None),
+            follow_redirects=False, trust_env=False, headers=s.headers())
+        self._slots = asyncio.Semaphore(s.concurrency)
+        self._gates: dict[str, HostGate] = {}
+        self._robots: dict[str, tuple[float, RobotsRules | FetchError]] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def gate(self, url: str) -> HostGate:
+        key = host_key(url)
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = HostGate(self.settings.per_host,
+                                               self.settings.min_interval,
+                                               self._clock, self._sleep)
+        return gate
+
+    # -- the public call ----------------------------------------------------------
+
+    async def fetch(self, url: str, *, etag: str | None = None,
+                    last_modified: str | None = None) -> FetchResult:
+        """Fetch ``url`` (conditionally, given the last ETag / Last-Modified)."""
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        attempt = 0
+        while True:
+            attempt += 1
+            result = await self._attempt(url, conditional)
+            result = replace(result, attempts=attempt)
+            delay = self._retry_delay(result, attempt)
+            if delay is None:
+                return result
+            await self._sleep(delay)
+
+    def _retry_delay(self, result: FetchResult, attempt: int) -> float | None:
+        s = self.settings
+        if attempt > s.retries:
+            return None
+        retryable = isinstance(result.error, NetworkError) or result.status == 429 or (
+            result.status is not None and result.status >= 500 and result.error is None)
+        if not retryable:
+            return None
+        after = retry_after_seconds(result.headers.get("retry-after"), self._now())
+        if after is not None:
+            if after > s.max_retry_after:
+                return None
+            self.gate(result.final_url or result.url).defer(after)
+            return after
+        return float(s.backoff * 2 ** (attempt - 1) * random.uniform(0.75, 1.25))
+
+    async def _attempt(self, url: str, conditional: dict[str, str]) -> FetchResult:
+        started, t0 = self._now(), self._clock()
+        redirects: list[tuple[int, str]] = []
+        exchanges: list[Exchange] = []
+        current = url
+
+        def done(**fields: object) -> FetchResult:
+            return FetchResult(url=url, started_at=started, elapsed=self._clock() - t0,
+                               redirects=tuple(redirects), exchanges=tuple(exchanges),
+                               **fields)  # type: ignore[arg-type]
+
+        try:
+            for _hop in range(self.settings.max_redirects + 1):
+                await self._check_robots(current)
+                exchange = await self._exchange(current, conditional)
+                exchanges.append(exchange)
+                headers = _kept(exchange.headers)
+                location = headers.get("location")
+                if exchange.status in REDIRECTS and location:
+                    target = urljoin(current, location.strip())
+                    if urlsplit(target).scheme not in ("http", "https"):
+                        return done(final_url=current, status=exchange.status, headers=headers,
+                                    error=TooManyRedirects(f"redirect to a non-HTTP URL: {target}"))
+                    redirects.append((exchange.status, target))
+                    if target == url or target in (u for _, u in redirects[:-1]):
+                        return done(final_url=target, status=exchange.status, headers=headers,
+                                    error=TooManyRedirects(f"redirect loop back to {target}"))
+                    current = target
+                    continue
+                body = None
+                if exchange.status != 304:
+                    body = inflate(exchange.raw, headers.get("content-encoding"),
+                                   self.settings.max_bytes)
+                return done(final_url=current, status=exchange.status, headers=headers,
+                            body=body)
+            return done(final_url=current, error=TooManyRedirects(
+                f"more than {self.settings.max_redirects} redirects"))
+        except FetchError as exc:
+            return done(final_url=current, error=exc)
+
+    # -- one request ----------------------------------------------------------------
+
+    async def _exchange(self, url: str, extra_headers: dict[str, str],
+                        max_bytes: int | None = None) -> Exchange:
+        cap = self.settings.max_bytes if max_bytes is None else max_bytes
+        # The host's gate first, then a global slot: waiting for a busy host must not
+        # hold a slot that another host could use. The total timeout starts after both.
+        async with self.gate(url).slot(), self._slots:
+            try:
+                async with asyncio.timeout(self.settings.total_timeout):
+                    return await self._send(url, extra_headers, cap, max_bytes is not None)
+            except TimeoutError as exc:
+                raise FetchTimeout(f"no complete answer within "
+                                   f"{self.settings.total_timeout:g} s") from exc
+
+    async def _send(self, url: str, extra_headers: dict[str, str], cap: int,
+                    keep_head: bool) -> Exchange:
+        request = self._client.build_request("GET", url, headers=extra_headers)
+        at = self._now()
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
+        except httpx.TransportError as exc:
+            raise _network_error(exc) from exc
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap and not keep_head:
+                raise TooLarge(f"the server declares {int(declared):,} bytes; "
+                               f"the cap is {cap:,}")
+            raw = bytearray()
+            try:
+                async for chunk in response.aiter_raw():
+                    raw += chunk
+                    if len(raw) > cap:
+                        if keep_head:  # robots.txt: parse the head, read no more
+                            break
+                        raise TooLarge(f"the body exceeds the cap of {cap:,} bytes; "
+                                       "stopped reading")
+            except httpx.TimeoutException as exc:
+                raise FetchTimeout(f"read timed out after {len(raw):,} bytes") from exc
+            except httpx.TransportError as exc:
+                raise _network_error(exc) from exc
+        finally:
+            await response.aclose()
+        return Exchange(
+            url=url, request_headers=tuple(request.headers.items()),
+            status=response.status_code, reason=response.reason_phrase or "",
+            http_version=response.http_version, headers=tuple(response.headers.items()),
+            raw=bytes(raw), at=at)
+
+    # -- robots.txt -------------------------------------------------------------------
+
+    async def _check_robots(self, url: str) -> None:
+        if not self.settings.respect_robots:
+            return
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            cached = self._robots.get(origin)
+            if cached is None or self._clock() - cached[0] > self.settings.robots_ttl:
+                cached = (self._clock(), await self._read_robots(origin))
+                self._robots[origin] = cached
+        rules = cached[1]
+        if isinstance(rules, FetchError):
+            raise type(rules)(f"robots.txt could not be read: {rules}")
+        if rules.disallow_all_because:
+            raise BlockedByRobots(rules.disallow_all_because)
+        if not rules.allows(url):
+            raise BlockedByRobots(f"robots.txt disallows {parts.path or '/'} "
+                                  f"for {self.settings.robots_agent}")
+
+    async def _read_robots(self, origin: str) -> RobotsRules | FetchError:
+        url = f"{origin}/robots.txt"
+        agent = self.settings.robots_agent
+        try:
+            for _hop in range(5):  # RFC 9309: follow at least five redirects
+                exchange = await self._exchange(url, {}, max_bytes=ROBOTS_MAX_BYTES)
+                location = dict(_kept(exchange.headers)).get("location")
+                if exchange.status in REDIRECTS and location:
+                    url = urljoin(url, location)
+                    continue
+                body = exchange.raw
+                encoding = dict(_kept(exchange.headers)).get("content-encoding")
+                if encoding:
+                    try:
+                        body = inflate(body, encoding, ROBOTS_MAX_BYTES * 4)
+                    except FetchError:
+                        body = b""
+                rules = rules_from_response(agent, exchange.status, body)
+                delay = rules.crawl_delay()
+                if delay is not None:
+                    gate = self.gate(origin)
+                    gate.interval = max(gate.interval, min(delay, self.settings.max_crawl_delay))
+                return rules
+            return RobotsRules(agent)  # too many redirects: RFC 9309 says "unavailable"
+        except NetworkError as exc:
+            return exc
+        except FetchError as exc:  # refused address and the like: the page will say so too
+            return exc
+
+
+def _kept(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in KEPT_HEADERS:
+            kept[lowered] = f"{kept[lowered]}, {value}" if lowered in kept else value
+    return kept
+
+
+def _network_error(exc: httpx.TransportError) -> FetchError:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, FetchError):
+            return cause
+        if "SSL" in type(cause).__name__ or "CERTIFICATE" in str(cause).upper():
+            return TLSFailure(str(cause) or type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    return ConnectionFailed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)

@@ -1,0 +1,131 @@
+"""Which addresses a fetch may connect to, checked where connections are made.
+
+People paste URLs; a URL can name, or redirect to, a host on our own network or a
+cloud metadata service. Every TCP connection the fetcher opens goes through
+:class:`GuardedBackend`: it resolves the host, refuses the connection unless every
+address is public (or explicitly allowed), and connects to the very address it
+checked, so a second DNS answer cannot slip past. Redirect hops open their own
+connections and are checked alike. TLS still verifies the host name (SNI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpcore
+import httpx
+
+from factcheck.errors import AddressRefused, ConnectionFailed, NameResolutionFailed
+
+__all__ = ["AddressPolicy", "GuardedBackend", "guarded_transport"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Public addresses only, unless ``allow_private`` or the address is in ``allowed``.
+
+    Not public: private ranges, loopback, link-local (which holds the cloud metadata
+    service at 169.254.169.254), carrier-grade NAT, multicast, reserved and
+    unspecified addresses, and IPv6 addresses that map or embed any of those.
+    """
+
+    allow_private: bool = False
+    allowed: tuple[Network, ...] = field(default=())
+
+    @classmethod
+    def allowing(cls, *networks: str) -> AddressPolicy:
+        """A policy that allows these networks (e.g. ``"127.0.0.1/32"``) and no other."""
+        return cls(allowed=tuple(ipaddress.ip_network(n) for n in networks))
+
+    def permits(self, address: IPAddress) -> bool:
+        if self.allow_private or any(address in net for net in self.allowed
+                                     if net.version == address.version):
+            return True
+        if isinstance(address, ipaddress.IPv6Address):
+            embedded = address.ipv4_mapped or address.sixtofour or (
+                address.teredo[1] if address.teredo else None)
+            if embedded is not None and not self.permits(embedded):
+                return False
+        return address.is_global and not address.is_multicast
+
+    def check(self, host: str, addresses: Iterable[str]) -> list[str]:
+        """The addresses, if every one is permitted; else :class:`AddressRefused`."""
+        checked = list(dict.fromkeys(addresses))
+        for text in checked:
+            address = ipaddress.ip_address(text.split("%", 1)[0])
+            if not self.permits(address):
+                raise AddressRefused(
+                    f"{host} resolves to {address}, which is not a public address; "
+                    "refused (allow it with --allow-private)")
+        return checked
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """The IP addresses of ``host``; :class:`NameResolutionFailed` when there are none."""
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise NameResolutionFailed(f"cannot resolve {host}: {exc}") from exc
+    return [str(info[4][0]) for info in infos]
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, with the address policy at ``connect_tcp``."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        addresses = self.policy.check(host, await resolve(host, port))
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options)
+            except (httpcore.ConnectError, OSError) as exc:
+                failure = exc
+        if isinstance(failure, httpcore.ConnectTimeout):
+            raise failure
+        raise ConnectionFailed(f"cannot connect to {host}:{port}: {failure}") from failure
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None
+                                  ) -> httpcore.AsyncNetworkStream:
+        raise AddressRefused("unix sockets are never sources")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def guarded_transport(policy: AddressPolicy, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose every connection passes ``policy``; proxies are ignored."""
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    # httpx does not take a network backend, so its pool is rebuilt around ours with
+    # the same settings. (A mocked transport in tests replaces the whole transport.)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=GuardedBackend(policy),
+    )
+    return transport
