@@ -21,6 +21,8 @@ from factcheck.errors import FactCheckError
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
+from factcheck.web.fetcher import FetchSettings
+from factcheck.web.safety import AddressPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -177,6 +179,74 @@ def sources(ctx: Context, as_json: bool) -> None:
         checked = s.last_checked_at.isoformat(timespec="minutes") if s.last_checked_at \
             else "never checked"
         click.echo(f"{s.status:<10} {checked:<17} {len(s.claims):>2} claim(s)  {s.url}")
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--all", "fetch_all", is_flag=True, help="Fetch every source.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow private, loopback and link-local addresses (tests, demos).")
+@click.option("--concurrency", type=click.IntRange(1), default=FetchSettings.concurrency,
+              show_default=True, help="Requests in flight across all hosts.")
+@click.option("--per-host", type=click.IntRange(1), default=FetchSettings.per_host,
+              show_default=True, help="Requests in flight to one host.")
+@click.option("--delay", type=click.FloatRange(0), default=FetchSettings.min_interval,
+              show_default=True, help="Seconds between two requests to one host.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=FetchSettings.total_timeout,
+              show_default=True, help="Seconds for one request, body included.")
+@click.option("--max-bytes", type=click.IntRange(1024), default=FetchSettings.max_bytes,
+              show_default=True, help="Largest body kept.")
+@click.option("--contact", envvar="FACTCHECK_CONTACT", metavar="EMAIL",
+              help="Sent as the From header. [env FACTCHECK_CONTACT]")
+@click.option("--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR", default="archive",
+              show_default=True, metavar="DIR",
+              help="Folder for the WARC files. [env FACTCHECK_ARCHIVE_DIR]")
+@json_option
+@pass_context
+@library_errors
+def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: bool,
+          concurrency: int, per_host: int, delay: float, timeout: float, max_bytes: int,
+          contact: str | None, archive_dir: str, as_json: bool) -> None:
+    """Fetch URLS now (added as sources when new), or every source with --all.
+
+    Each fetch is kept as a snapshot; raw exchanges go to WARC files.
+    """
+    if bool(urls) == fetch_all:
+        raise click.UsageError("give URLs or --all (not both)")
+    settings = FetchSettings(
+        concurrency=concurrency, per_host=per_host, min_interval=delay, total_timeout=timeout,
+        max_bytes=max_bytes, contact=contact,
+        addresses=AddressPolicy(allow_private=allow_private))
+    with ctx.store() as store:
+        report = store.fetch(None if fetch_all else urls, settings=settings,
+                             archive_dir=archive_dir)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    for url, outcome, status, error in report.results:
+        detail = error or (f"HTTP {status}" if status else "")
+        click.echo(f"{outcome:<16} {url}" + (f"  ({detail})" if detail else ""))
+    counts = ", ".join(f"{k} {v}" for k, v in report.outcomes.most_common())
+    click.echo(f"fetched {report.sources} source(s) in {report.seconds:.1f} s: {counts or 'none'}")
+
+
+@cli.command()
+@click.argument("url")
+@json_option
+@pass_context
+@library_errors
+def snapshots(ctx: Context, url: str, as_json: bool) -> None:
+    """Show the snapshots of the source at URL, oldest first."""
+    with ctx.store() as store:
+        items = store.snapshots(url)
+    if as_json:
+        echo_json([s.to_dict() for s in items])
+        return
+    for s in items:
+        detail = s.error_message or s.title or ""
+        click.echo(f"{s.fetched_at.isoformat(timespec='seconds')}  {s.outcome:<14} "
+                   f"{s.http_status or '-':>3}  {(s.text_sha256 or '')[:12]:<12}  "
+                   f"{textwrap.shorten(detail, 60)}")
 
 
 @cli.command()

@@ -37,6 +37,12 @@ for _noisy in ("trafilatura", "pypdf", "htmldate", "courlan"):
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
+# The legacy encodings of the WHATWG Encoding Standard: what detection chooses among.
+_WEB_CODECS = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256",
+               "cp1257", "cp1258", "iso8859_2", "iso8859_5", "iso8859_7", "koi8_r",
+               "koi8_u", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "euc_kr")
+_LATIN_CODECS = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "iso8859-2",
+                           "iso8859-15", "latin-1", "iso8859-1"})
 _BLOCKS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
@@ -108,8 +114,15 @@ def decode(body: bytes, header_charset: str | None = None, *, html: bool = False
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(body[:65536]).best()
+    best = from_bytes(body[:65536], cp_isolation=list(_WEB_CODECS)).best()
     detected = (_codec(best.encoding) if best is not None else None) or "cp1252"
+    if detected in _LATIN_CODECS:
+        # Short Western text fits several Latin code pages equally well; like browsers,
+        # prefer windows-1252 whenever it decodes the bytes.
+        try:
+            return body.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     return body.decode(detected, errors="replace"), detected
 
 

@@ -48,6 +48,8 @@ __all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "host_key"]
 PROJECT_URL = "https://github.com/factcheck/factcheck"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
+#: Seconds a robots.txt 5xx ("disallow all") is believed before asking again.
+ROBOTS_ERROR_TTL = 600.0
 #: Response headers kept with a snapshot; the rest are only in the WARC file.
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "etag",
                 "last-modified", "location", "retry-after", "date", "cache-control",
@@ -196,7 +198,7 @@ def inflate(raw: bytes, encoding: str | None, cap: int) -> bytes:
         elif coding == "deflate":
             try:
                 body = _inflate(body, zlib.decompressobj(), cap)
-            except zlib.error:  # some servers send raw deflate without the zlib header
+            except BadContent:  # some servers send raw deflate without the zlib header
                 body = _inflate(body, zlib.decompressobj(-zlib.MAX_WBITS), cap)
         else:
             raise BadContent(f"unsupported content encoding {coding!r}")
@@ -271,7 +273,7 @@ class Fetcher:
             follow_redirects=False, trust_env=False, headers=s.headers())
         self._slots = asyncio.Semaphore(s.concurrency)
         self._gates: dict[str, HostGate] = {}
-        self._robots: dict[str, tuple[float, RobotsRules | FetchError]] = {}
+        self._robots: dict[str, tuple[float, RobotsRules]] = {}  # origin: (expiry, rules)
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -429,12 +431,17 @@ class Fetcher:
         lock = self._robots_locks.setdefault(origin, asyncio.Lock())
         async with lock:
             cached = self._robots.get(origin)
-            if cached is None or self._clock() - cached[0] > self.settings.robots_ttl:
-                cached = (self._clock(), await self._read_robots(origin))
+            if cached is None or self._clock() >= cached[0]:
+                rules = await self._read_robots(origin)
+                if isinstance(rules, FetchError):
+                    # Not cached: the next attempt (or the next source) asks again.
+                    raise type(rules)(str(rules))
+                # A 5xx verdict ("disallow all") is kept briefly; real rules for the TTL.
+                ttl = self.settings.robots_ttl if rules.disallow_all_because is None \
+                    else min(self.settings.robots_ttl, ROBOTS_ERROR_TTL)
+                cached = (self._clock() + ttl, rules)
                 self._robots[origin] = cached
         rules = cached[1]
-        if isinstance(rules, FetchError):
-            raise type(rules)(f"robots.txt could not be read: {rules}")
         if rules.disallow_all_because:
             raise BlockedByRobots(rules.disallow_all_because)
         if not rules.allows(url):
@@ -465,9 +472,7 @@ class Fetcher:
                     gate.interval = max(gate.interval, min(delay, self.settings.max_crawl_delay))
                 return rules
             return RobotsRules(agent)  # too many redirects: RFC 9309 says "unavailable"
-        except NetworkError as exc:
-            return exc
-        except FetchError as exc:  # refused address and the like: the page will say so too
+        except FetchError as exc:  # network failure, refused address: the page says so too
             return exc
 
 
