@@ -1,7 +1,7 @@
 """factcheck: keep fact-checks true over time.
 
 Claims from an article, the public sources they rest on, and verdicts, in one
-database::
+database; sources fetched politely and kept as snapshots::
 
     import factcheck
 
@@ -9,25 +9,40 @@ database::
         store.load_seeds("seeds/")
         for claim in store.claims():
             print(claim.key, claim.verdict.rating if claim.verdict else "-")
+        report = store.fetch()           # every source, now
+        print(report.outcomes)
 """
 
 from factcheck._version import __version__
 from factcheck.errors import (
+    AddressRefused,
     AmbiguousClaim,
     AppendOnlyError,
+    BadContent,
+    BlockedByRobots,
     ConfigError,
+    ConnectionFailed,
     FactCheckError,
+    FetchError,
+    FetchTimeout,
     InvalidURL,
+    NameResolutionFailed,
+    NetworkError,
     NotFound,
     SeedError,
+    TLSFailure,
+    TooLarge,
+    TooManyRedirects,
     UnknownRating,
 )
+from factcheck.fetching import FetchReport
 from factcheck.records import (
     NOT_CHECKABLE_KINDS,
     Claim,
     ClaimKind,
     Document,
     Evidence,
+    Snapshot,
     Source,
     Stance,
     Verdict,
@@ -36,29 +51,46 @@ from factcheck.scale import DEFAULT_SCALE, Rating, RatingScale, load_scale
 from factcheck.seeds import Seed, read_seed, read_seeds
 from factcheck.store import SeedReport, Store, Summary, open_store
 from factcheck.urls import normalize_url
+from factcheck.web.fetcher import FetchSettings
+from factcheck.web.safety import AddressPolicy
 
 __all__ = [
     "DEFAULT_SCALE",
     "NOT_CHECKABLE_KINDS",
+    "AddressPolicy",
+    "AddressRefused",
     "AmbiguousClaim",
     "AppendOnlyError",
+    "BadContent",
+    "BlockedByRobots",
     "Claim",
     "ClaimKind",
     "ConfigError",
+    "ConnectionFailed",
     "Document",
     "Evidence",
     "FactCheckError",
+    "FetchError",
+    "FetchReport",
+    "FetchSettings",
+    "FetchTimeout",
     "InvalidURL",
+    "NameResolutionFailed",
+    "NetworkError",
     "NotFound",
     "Rating",
     "RatingScale",
     "Seed",
     "SeedError",
     "SeedReport",
+    "Snapshot",
     "Source",
     "Stance",
     "Store",
     "Summary",
+    "TLSFailure",
+    "TooLarge",
+    "TooManyRedirects",
     "UnknownRating",
     "Verdict",
     "__version__",

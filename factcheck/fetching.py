@@ -23,12 +23,11 @@ from typing import Any
 
 import httpx
 
-from factcheck.store.snapshots import Capture
 from factcheck.text.extract import Page, extract
 from factcheck.web.archive import WarcArchive
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, host_key
 
-__all__ = ["FetchReport", "Target", "fetch_targets", "interleave_by_host"]
+__all__ = ["Capture", "FetchReport", "Target", "fetch_targets", "interleave_by_host"]
 
 BATCH_SIZE = 50
 BATCH_SECONDS = 1.0
@@ -42,6 +41,17 @@ class Target:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One fetch of one source, read and archived, ready to record."""
+
+    source_id: int
+    result: FetchResult
+    page: Page | None
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
 
 @dataclass

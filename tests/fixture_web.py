@@ -48,7 +48,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         host = self.server.host
         path = self.path.split("?", 1)[0]
         with host.lock:

@@ -155,3 +155,33 @@ def test_custom_scale(tmp_path: Path, seeded: URL) -> None:
     result = run(seeded, "--scale", str(scale), "verdict", "fy2023-defense-budget", "correct",
                  "--rationale", "Matches the budget.")
     assert result.exit_code == 0, result.output
+
+
+def test_fetch_then_sources_and_snapshots(seeded: URL, tmp_path: Path) -> None:
+    from .fixture_web import FixtureHost, Route, page
+
+    host = FixtureHost()
+    try:
+        host.routes["/story"] = Route(body=page("article.html"))
+        url = host.url("/story")
+        refused = run(seeded, "fetch", url, "--archive", str(tmp_path / "warc"))
+        assert refused.exit_code == 0
+        assert refused.output.startswith("refused")
+        assert sum(host.hits.values()) == 0
+        result = run(seeded, "fetch", "--allow-private", "--delay", "0", url, "--json",
+                     "--archive", str(tmp_path / "warc"))
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["outcomes"] == {"fetched": 1}
+        sources = {s["url"]: s for s in json.loads(run(seeded, "sources", "--json").output)}
+        fetched = sources[url]
+        assert (fetched["status"], fetched["http_status"], fetched["title"]) == (
+            "fetched", 200, "Budget plan approved (fixture)")
+        assert fetched["content_sha256"] and fetched["text_sha256"] and fetched["last_checked_at"]
+        assert fetched["claims"] == []
+        history = json.loads(run(seeded, "snapshots", url, "--json").output)
+        assert [s["outcome"] for s in history] == ["refused", "fetched"]
+        assert history[1]["metadata"]["site_name"] == "Fixture Times"
+        assert list((tmp_path / "warc").glob("*.warc.gz"))
+        assert run(seeded, "fetch").exit_code == 2  # neither URLs nor --all
+    finally:
+        host.close()

@@ -8,6 +8,10 @@ EXPECTED = {
     "NotFound", "Rating", "RatingScale", "Seed", "SeedError", "SeedReport", "Source",
     "Stance", "Store", "Summary", "UnknownRating", "Verdict", "__version__", "load_scale",
     "normalize_url", "open_store", "read_seed", "read_seeds",
+    # fetching
+    "AddressPolicy", "FetchReport", "FetchSettings", "Snapshot", "FetchError",
+    "AddressRefused", "BlockedByRobots", "TooLarge", "TooManyRedirects", "BadContent",
+    "NetworkError", "FetchTimeout", "TLSFailure", "ConnectionFailed", "NameResolutionFailed",
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -12,24 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from factcheck.fetching import Capture
 from factcheck.store.models import SnapshotRow, SourceRow, TextBlobRow
-from factcheck.text.extract import Page, text_sha256
-from factcheck.web.fetcher import FetchResult
+from factcheck.text.extract import text_sha256
 
-__all__ = ["Capture", "record_captures", "text_of"]
+__all__ = ["record_captures", "text_of"]
 
 GOOD_OUTCOMES = frozenset({"fetched", "unchanged"})
-
-
-@dataclass(frozen=True)
-class Capture:
-    """One fetch of one source, ready to record."""
-
-    source_id: int
-    result: FetchResult
-    page: Page | None
-    warc_file: str | None = None
-    warc_offset: int | None = None
 
 
 def _blob_key(text: str) -> str:

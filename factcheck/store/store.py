@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
-from factcheck.fetching import FetchReport, Target, fetch_targets
+from factcheck.fetching import Capture, FetchReport, Target, fetch_targets
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
@@ -34,7 +34,7 @@ from factcheck.store.models import (
     VerdictRow,
 )
 from factcheck.store.seeding import SeedReport, apply_seeds
-from factcheck.store.snapshots import Capture, record_captures, text_of
+from factcheck.store.snapshots import record_captures, text_of
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
 

@@ -54,13 +54,15 @@ class WarcArchive:
         target = exchange.url.split("://", 1)[1].partition("/")
         request_line = f"GET /{target[2]}"
         request = writer.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(b""),
+            exchange.url, "request", payload=io.BytesIO(b""), length=0,
             http_headers=StatusAndHeaders(request_line, list(exchange.request_headers),
                                           protocol=protocol, is_http_request=True),
             warc_headers_dict={"WARC-Date": date})
         offset = self._file.tell()
         response = writer.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.raw),
+            # With the length given, warcio digests the bytes in place instead of
+            # spooling a temporary copy of every body.
+            exchange.url, "response", payload=io.BytesIO(exchange.raw), length=len(exchange.raw),
             http_headers=StatusAndHeaders(f"{exchange.status} {exchange.reason}".strip(),
                                           list(exchange.headers), protocol=protocol),
             warc_headers_dict={"WARC-Date": date})
