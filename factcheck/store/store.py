@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
-from factcheck.fetching import Capture, FetchReport, Target, fetch_targets
+from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fetch_targets
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
@@ -243,19 +243,23 @@ class Store:
     def fetch(self, urls: Iterable[str] | None = None, *,
               settings: FetchSettings | None = None,
               archive_dir: str | Path | None = "archive",
+              readers: int = DEFAULT_READERS,
               transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
         """Fetch ``urls`` now (added as sources when new), or every source if ``None``.
 
         Each fetch becomes a snapshot; raw exchanges go to a WARC file in
-        ``archive_dir`` (``None``: no WARC). Runs its own event loop; from async code,
-        await :meth:`fetch_async` instead.
+        ``archive_dir`` (``None``: no WARC). Text is extracted in ``readers`` worker
+        processes (started on demand; a script calling this needs the usual
+        ``if __name__ == "__main__":`` guard), or in a thread with ``readers=0``.
+        Runs its own event loop; from async code, await :meth:`fetch_async` instead.
         """
         return asyncio.run(self.fetch_async(urls, settings=settings, archive_dir=archive_dir,
-                                            transport=transport))
+                                            readers=readers, transport=transport))
 
     async def fetch_async(self, urls: Iterable[str] | None = None, *,
                           settings: FetchSettings | None = None,
                           archive_dir: str | Path | None = "archive",
+                          readers: int = DEFAULT_READERS,
                           transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
         """:meth:`fetch`, for callers already inside an event loop."""
         wanted = None if urls is None else self.add_sources(urls)
@@ -268,7 +272,7 @@ class Store:
         return await fetch_targets(
             targets, self._record_captures, settings=settings or FetchSettings(),
             archive_dir=None if archive_dir is None else Path(archive_dir),
-            transport=transport)
+            transport=transport, readers_count=readers)
 
     def _record_captures(self, captures: list[Capture]) -> None:
         with self._session.begin() as session:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -264,13 +265,13 @@ class Fetcher:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = s = settings or FetchSettings()
         self._clock, self._sleep, self._now = clock, sleep, now
-        limits = httpx.Limits(max_connections=s.concurrency,
-                              max_keepalive_connections=s.concurrency)
-        self._client = httpx.AsyncClient(
-            transport=transport or guarded_transport(s.addresses, limits),
-            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
-                                  write=s.read_timeout, pool=None),
-            follow_redirects=False, trust_env=False, headers=s.headers())
+        # One client (one connection pool) per host: httpcore's pool does work in
+        # proportion to connections x waiting requests on every request, so small
+        # per-host pools stay cheap however many hosts a run touches.
+        self._transport = transport
+        self._shared = self._new_client(transport) if transport is not None else None
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._ssl_context: ssl.SSLContext | None = None
         self._slots = asyncio.Semaphore(s.concurrency)
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, tuple[float, RobotsRules]] = {}  # origin: (expiry, rules)
@@ -283,7 +284,31 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in [*self._clients.values(), *([self._shared] if self._shared else [])]:
+            await client.aclose()
+        self._clients.clear()
+
+    def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        s = self.settings
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
+                                  write=s.read_timeout, pool=None),
+            follow_redirects=False, trust_env=False, headers=s.headers())
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        if self._shared is not None:
+            return self._shared
+        key = host_key(url)
+        client = self._clients.get(key)
+        if client is None:
+            limits = httpx.Limits(max_connections=self.settings.per_host,
+                                  max_keepalive_connections=self.settings.per_host)
+            if self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context(trust_env=False)
+            client = self._clients[key] = self._new_client(
+                guarded_transport(self.settings.addresses, limits, self._ssl_context))
+        return client
 
     def gate(self, url: str) -> HostGate:
         key = host_key(url)
@@ -387,10 +412,11 @@ class Fetcher:
 
     async def _send(self, url: str, extra_headers: dict[str, str], cap: int,
                     keep_head: bool) -> Exchange:
-        request = self._client.build_request("GET", url, headers=extra_headers)
+        client = self._client(url)
+        request = client.build_request("GET", url, headers=extra_headers)
         at = self._now()
         try:
-            response = await self._client.send(request, stream=True)
+            response = await client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise FetchTimeout(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
         except httpx.TransportError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,13 +117,18 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def guarded_transport(policy: AddressPolicy, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose every connection passes ``policy``; proxies are ignored."""
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+def guarded_transport(policy: AddressPolicy, limits: httpx.Limits,
+                      ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose every connection passes ``policy``; proxies are ignored.
+
+    Pass one ``ssl_context`` to many transports: loading the CA store takes ~15 ms.
+    """
+    ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, verify=ssl_context)
     # httpx does not take a network backend, so its pool is rebuilt around ours with
     # the same settings. (A mocked transport in tests replaces the whole transport.)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
