@@ -33,7 +33,7 @@ test: $(BIN)/.installed-dev
 
 ## lint: ruff and mypy
 lint: $(BIN)/.installed-dev
-	$(BIN)/ruff check factcheck tests migrations
+	$(BIN)/ruff check factcheck tests migrations bench
 	$(BIN)/mypy
 
 ## check: lint and test, as CI does

@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from factcheck import open_store  # noqa: E402
-from factcheck.web.fetcher import FetchSettings  # noqa: E402
-from factcheck.web.safety import AddressPolicy  # noqa: E402
-from tests.fixture_web import FixtureHost, Route, page  # noqa: E402
+from factcheck import open_store
+from factcheck.web.fetcher import FetchSettings
+from factcheck.web.safety import AddressPolicy
+from tests.fixture_web import FixtureHost, Route, page
 
 
 def serve(hosts: int, pages: int, latency: float, conn: object) -> None:
@@ -89,7 +89,8 @@ def main() -> None:
         print(f"{name:<16} {row['seconds']:>8} {row['pages_per_second']:>8} "
               f"{row['share_of_politeness_limit']:>9.1%} {row['bytes_received']:>10} "
               f"{row['max_in_flight_per_host']:>8}")
-    print(f"politeness limit {limit:.0f} pages/s; peak RSS {peak_rss_mb:.0f} MB; rerun bytes {result['rerun_bytes_share']:.2%} of the first")
+    print(f"politeness limit {limit:.0f} pages/s; peak RSS {peak_rss_mb:.0f} MB; "
+          f"rerun bytes {result['rerun_bytes_share']:.2%} of the first")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "fetch.json").write_text(json.dumps(result, indent=2))
