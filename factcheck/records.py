@@ -96,14 +96,25 @@ class Verdict(_Record):
 
 @dataclass(frozen=True)
 class Evidence(_Record):
-    """A passage of a source that a claim is checked against, and its latest status."""
+    """A passage of a source that a claim is checked against, and its latest status.
+
+    ``status`` is found, drifted, figures-changed, missing, source-unreachable or
+    unchecked, with its ``reason``; ``found_text`` is what stands where the passage
+    was placed in the latest snapshot, ``similarity`` how close it is (1.0: as cited),
+    ``diff`` a word diff from the cited passage. ``figures`` checks each figure of the
+    claim against this passage.
+    """
 
     url: str
     quote: str
     stance: str
     note: str | None
     status: str
-    status_reason: str | None
+    reason: str | None
+    similarity: float | None
+    found_text: str | None
+    diff: tuple[tuple[str, str], ...]
+    figures: tuple[dict[str, Any], ...]
     last_checked_at: datetime | None
     source_status: str
     source_title: str | None
@@ -124,6 +135,9 @@ class Claim(_Record):
     note: str | None
     verdict: Verdict | None
     evidence: tuple[Evidence, ...]
+    #: Arithmetic inside the claim: a stated change ("double", "+26%") against its
+    #: own from/to figures.
+    findings: tuple[dict[str, Any], ...] = ()
 
     @property
     def ref(self) -> str:

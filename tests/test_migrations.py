@@ -18,7 +18,8 @@ from factcheck.store.models import Base
 
 from .conftest import ROOT
 
-TABLES = {"document", "claim", "source", "evidence", "verdict", "snapshot", "text_blob"}
+TABLES = {"document", "claim", "source", "evidence", "verdict", "snapshot", "text_blob",
+          "evidence_check"}
 
 
 def test_upgrade_downgrade_upgrade(db_url: URL) -> None:
@@ -57,7 +58,7 @@ def test_the_alembic_command_line_works_in_a_checkout(tmp_path: Path) -> None:
         done = subprocess.run([str(alembic), "-x", f"db={db}", *args], cwd=ROOT,
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-    assert "0002 (head)" in done.stdout
+    assert "0003 (head)" in done.stdout
 
 
 def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
@@ -73,6 +74,7 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
     assert "factcheck/migrations/env.py" in names
     assert "factcheck/migrations/versions/0001_claims_table.py" in names
     assert "factcheck/migrations/versions/0002_snapshots.py" in names
+    assert "factcheck/migrations/versions/0003_evidence_checks.py" in names
     assert "factcheck/py.typed" in names
 
     site = tmp_path / "site"
@@ -87,5 +89,5 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
         cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == str(site / "factcheck" / "migrations")
-    assert "schema revision 0002" in done.stdout
+    assert "schema revision 0003" in done.stdout
     assert (elsewhere / "wheel.db").exists()

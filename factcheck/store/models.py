@@ -40,6 +40,7 @@ __all__ = [
     "Base",
     "ClaimRow",
     "DocumentRow",
+    "EvidenceCheckRow",
     "EvidenceRow",
     "SnapshotRow",
     "SourceRow",
@@ -242,15 +243,37 @@ class EvidenceRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(40), default="unchecked")
     status_reason: Mapped[str | None] = mapped_column(Text)
-    # Where the passage was last found in the source's text (character offsets).
+    # Where the passage was last found in the source's text (character offsets), the
+    # W3C selectors it was found with, and what stands there now.
     found_start: Mapped[int | None]
     found_end: Mapped[int | None]
+    selector: Mapped[list[Any] | None] = mapped_column(JSON)
+    found_text: Mapped[str | None] = mapped_column(Text)
+    similarity: Mapped[float | None]
+    diff: Mapped[list[Any] | None] = mapped_column(JSON)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"))
     last_checked_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claim: Mapped[ClaimRow] = relationship(back_populates="evidence")
     source: Mapped[SourceRow] = relationship(back_populates="evidence")
+
+
+class EvidenceCheckRow(Base):
+    """The history of an evidence link's status: a row each time it changes."""
+
+    __tablename__ = "evidence_check"
+    __table_args__ = (Index(None, "evidence_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"))
+    checked_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    similarity: Mapped[float | None]
+    found_text: Mapped[str | None] = mapped_column(Text)
 
 
 class VerdictRow(Base):

@@ -11,11 +11,20 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from factcheck.evidence import assess
 from factcheck.fetching import Capture
-from factcheck.store.models import SnapshotRow, SourceRow, TextBlobRow
+from factcheck.store.models import (
+    EvidenceCheckRow,
+    EvidenceRow,
+    SnapshotRow,
+    SourceRow,
+    TextBlobRow,
+    utcnow,
+)
+from factcheck.text.anchor import Selector
 from factcheck.text.extract import text_sha256
 
-__all__ = ["record_captures", "text_of"]
+__all__ = ["check_evidence", "record_captures", "text_of"]
 
 GOOD_OUTCOMES = frozenset({"fetched", "unchanged"})
 
@@ -61,10 +70,82 @@ def record_captures(session: Session, captures: list[Capture]) -> None:
             for text in (capture.page.text, capture.page.main_text):
                 texts[_blob_key(text)] = text
     _store_blobs(session, texts)
-    sources = {s.id: s for s in session.scalars(
-        select(SourceRow).where(SourceRow.id.in_({c.source_id for c in captures})))}
-    for capture in captures:
-        _record(session, sources[capture.source_id], capture)
+    ids = {c.source_id for c in captures}
+    sources = {s.id: s for s in session.scalars(select(SourceRow).where(SourceRow.id.in_(ids)))}
+    evidence = _evidence_by_source(session, ids)
+    recorded = [(capture, _record(session, sources[capture.source_id], capture))
+                for capture in captures]
+    session.flush()  # snapshot ids, for the evidence checks
+    for capture, snapshot in recorded:
+        rows = evidence.get(capture.source_id)
+        if not rows:
+            continue
+        current: str | None = None
+        if snapshot.outcome in GOOD_OUTCOMES:
+            current = capture.page.text if capture.page is not None else \
+                text_of(session, snapshot.text_blob)
+        _check(session, rows, snapshot, current, sources[capture.source_id].last_error)
+
+
+def _evidence_by_source(session: Session, source_ids: set[int]) -> dict[int, list[EvidenceRow]]:
+    grouped: dict[int, list[EvidenceRow]] = {}
+    for row in session.scalars(select(EvidenceRow).where(EvidenceRow.source_id.in_(source_ids),
+                                                         EvidenceRow.withdrawn_at.is_(None))):
+        grouped.setdefault(row.source_id, []).append(row)
+    return grouped
+
+
+def check_evidence(session: Session, source_ids: set[int] | None = None) -> int:
+    """Assess evidence against each source's latest snapshot with text; return how many."""
+    query = select(SourceRow.id)
+    if source_ids is not None:
+        query = query.where(SourceRow.id.in_(source_ids))
+    ids = set(session.scalars(query))
+    evidence = _evidence_by_source(session, ids)
+    count = 0
+    for source_id, rows in evidence.items():
+        snapshot = session.scalars(
+            select(SnapshotRow).where(SnapshotRow.source_id == source_id)
+            .order_by(SnapshotRow.id.desc()).limit(1)).first()
+        if snapshot is None:
+            continue
+        text = text_of(session, snapshot.text_blob) \
+            if snapshot.outcome in GOOD_OUTCOMES else None
+        source = session.get(SourceRow, source_id)
+        _check(session, rows, snapshot, text, source.last_error if source else None)
+        count += len(rows)
+    return count
+
+
+def _check(session: Session, rows: list[EvidenceRow], snapshot: SnapshotRow, text: str | None,
+           error: str | None) -> None:
+    now = utcnow()
+    for row in rows:
+        before = (row.status, row.status_reason, row.found_text)
+        if text is None:
+            row.status = "source-unreachable"
+            row.status_reason = f"the latest fetch failed: {error or snapshot.outcome}"
+        else:
+            old = Selector.from_w3c(row.selector) if row.selector else None
+            result = assess(row.quote, text, old)
+            placed = result.anchor
+            row.status, row.status_reason = result.status, result.reason
+            row.found_start, row.found_end = placed.start, placed.end
+            row.found_text = placed.found
+            row.similarity = placed.similarity if placed.placed else None
+            row.diff = [list(op) for op in placed.diff] or None
+            if placed.selector is not None and placed.placed:
+                # Keep the cited words as the quote: re-anchoring on the words found now
+                # would hide the drift next time. Only the context and position move.
+                moved = placed.selector
+                row.selector = Selector(row.quote, moved.prefix, moved.suffix, moved.start,
+                                        moved.end).to_w3c()
+        row.snapshot_id = snapshot.id
+        row.last_checked_at = now
+        if (row.status, row.status_reason, row.found_text) != before:
+            session.add(EvidenceCheckRow(
+                evidence_id=row.id, snapshot_id=snapshot.id, checked_at=now, status=row.status,
+                reason=row.status_reason, similarity=row.similarity, found_text=row.found_text))
 
 
 def _previous(session: Session, source_id: int) -> SnapshotRow | None:
@@ -74,7 +155,7 @@ def _previous(session: Session, source_id: int) -> SnapshotRow | None:
         .order_by(SnapshotRow.id.desc()).limit(1)).first()
 
 
-def _record(session: Session, source: SourceRow, capture: Capture) -> None:
+def _record(session: Session, source: SourceRow, capture: Capture) -> SnapshotRow:
     result, page = capture.result, capture.page
     outcome = result.outcome
     snapshot = SnapshotRow(
@@ -119,3 +200,4 @@ def _record(session: Session, source: SourceRow, capture: Capture) -> None:
     else:
         source.consecutive_failures += 1
         source.last_error = str(result.error) if result.error else f"HTTP {result.status}"
+    return snapshot

@@ -34,7 +34,8 @@ from factcheck.store.models import (
     VerdictRow,
 )
 from factcheck.store.seeding import SeedReport, apply_seeds
-from factcheck.store.snapshots import record_captures, text_of
+from factcheck.store.snapshots import check_evidence, record_captures, text_of
+from factcheck.text.figures import check_arithmetic, compare_figures
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
 
@@ -274,6 +275,17 @@ class Store:
             archive_dir=None if archive_dir is None else Path(archive_dir),
             transport=transport, readers_count=readers)
 
+    def check_evidence(self, urls: Iterable[str] | None = None) -> int:
+        """Re-assess evidence against the latest snapshots, without fetching.
+
+        Useful after seeding new evidence. Returns how many links were assessed.
+        """
+        with self._session.begin() as session:
+            ids = None
+            if urls is not None:
+                ids = {self._find_source(session, url).id for url in urls}
+            return check_evidence(session, ids)
+
     def _record_captures(self, captures: list[Capture]) -> None:
         with self._session.begin() as session:
             record_captures(session, captures)
@@ -356,10 +368,15 @@ class Store:
             verdict=self._verdict(row.verdicts[-1]) if row.verdicts else None,
             evidence=tuple(
                 Evidence(url=e.source.url, quote=e.quote, stance=e.stance, note=e.note,
-                         status=e.status, status_reason=e.status_reason,
+                         status=e.status, reason=e.status_reason, similarity=e.similarity,
+                         found_text=e.found_text,
+                         diff=tuple((str(op), str(words)) for op, words in e.diff or ()),
+                         figures=tuple(f.to_dict() for f in compare_figures(row.quote,
+                                                                            e.quote)),
                          last_checked_at=e.last_checked_at, source_status=e.source.status,
                          source_title=e.source.title)
-                for e in row.evidence if e.withdrawn_at is None))
+                for e in row.evidence if e.withdrawn_at is None),
+            findings=tuple(f.to_dict() for f in check_arithmetic(row.quote)))
 
     @staticmethod
     def _source(row: SourceRow) -> Source:
