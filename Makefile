@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 FC      = $(BIN)/factcheck
 
-.PHONY: run test lint check clean
+.PHONY: run test lint check bench clean
 
 # A virtualenv with factcheck installed (editable); redone when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -38,6 +38,11 @@ lint: $(BIN)/.installed-dev
 
 ## check: lint and test, as CI does
 check: lint test
+
+## bench: the benchmarks (not part of test); tables on stdout, JSON in bench/results/
+bench: $(BIN)/.installed-dev
+	$(BIN)/python bench/anchoring.py
+	$(BIN)/python bench/fetch_loopback.py
 
 clean:
 	rm -rf $(VENV) factcheck.db factcheck.db-wal factcheck.db-shm .pytest_cache .mypy_cache .ruff_cache

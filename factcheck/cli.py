@@ -7,6 +7,7 @@ library errors become readable messages and a non-zero exit.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -161,8 +162,11 @@ def claims(ctx: Context, document: str | None, as_json: bool) -> None:
     width = max((len(c.key) for c in items), default=10)
     for c in items:
         rating = c.verdict.rating if c.verdict else "-"
+        moved = Counter(e.status for e in c.evidence if e.status not in ("found", "unchecked"))
+        flags = " ".join(f"{n} {status}" for status, n in moved.items())
         click.echo(f"{c.key:<{width}}  {c.kind:<16} {rating:<13} "
-                   f"{len(c.evidence):>2} src  {textwrap.shorten(c.quote, 60)}")
+                   f"{len(c.evidence):>2} src  {textwrap.shorten(c.quote, 60)}"
+                   + (f"  [{flags}]" if flags else ""))
 
 
 @cli.command()
