@@ -7,8 +7,8 @@ library errors become readable messages and a non-zero exit.
 from __future__ import annotations
 
 import json
-from collections import Counter
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
