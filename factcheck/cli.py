@@ -7,12 +7,17 @@ library errors become readable messages and a non-zero exit.
 from __future__ import annotations
 
 import json
+import logging
+import signal
+import sys
 import textwrap
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -23,6 +28,8 @@ from factcheck.fetching import DEFAULT_READERS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
+from factcheck.store.models import utcnow
+from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
@@ -235,6 +242,153 @@ def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: b
         click.echo(f"{outcome:<16} {url}" + (f"  ({detail})" if detail else ""))
     counts = ", ".join(f"{k} {v}" for k, v in report.outcomes.most_common())
     click.echo(f"fetched {report.sources} source(s) in {report.seconds:.1f} s: {counts or 'none'}")
+
+
+def recheck_options(func: F) -> F:
+    """The options `recheck` and `worker` share."""
+    decorators = [
+        click.option("--all", "all_sources", is_flag=True,
+                     help="Check every source now, not only those due."),
+        click.option("--allow-private", is_flag=True,
+                     help="Allow private, loopback and link-local addresses."),
+        click.option("--concurrency", type=click.IntRange(1),
+                     default=FetchSettings.concurrency, show_default=True,
+                     help="Requests in flight across all hosts."),
+        click.option("--per-host", type=click.IntRange(1), default=FetchSettings.per_host,
+                     show_default=True, help="Requests in flight to one host."),
+        click.option("--delay", type=click.FloatRange(0), default=FetchSettings.min_interval,
+                     show_default=True, help="Seconds between two requests to one host."),
+        click.option("--contact", envvar="FACTCHECK_CONTACT", metavar="EMAIL",
+                     help="Sent as the From header. [env FACTCHECK_CONTACT]"),
+        click.option("--canary", envvar="FACTCHECK_CANARY_URL", metavar="URL",
+                     help="A URL that answers whenever our network works; if it fails "
+                          "the run is offline. [env FACTCHECK_CANARY_URL]"),
+        click.option("--webhook", envvar="FACTCHECK_WEBHOOK_URL", metavar="URL",
+                     help="POST JSON here when verdicts become stale. "
+                          "[env FACTCHECK_WEBHOOK_URL]"),
+        click.option("--readers", type=click.IntRange(0), default=DEFAULT_READERS,
+                     show_default=True, help="Processes extracting text."),
+        click.option("--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR",
+                     default="archive", show_default=True, metavar="DIR",
+                     help="Folder for the WARC files. [env FACTCHECK_ARCHIVE_DIR]"),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, per_host: int,
+                     delay: float, contact: str | None, canary: str | None,
+                     webhook: str | None, readers: int, archive_dir: str) -> RecheckOptions:
+    settings = FetchSettings(concurrency=concurrency, per_host=per_host, min_interval=delay,
+                             contact=contact,
+                             addresses=AddressPolicy(allow_private=allow_private))
+    return RecheckOptions(all_sources=all_sources, settings=settings,
+                          archive_dir=Path(archive_dir), readers=readers, canary_url=canary,
+                          webhook_url=webhook)
+
+
+def _echo_run(summary: RunSummary) -> None:
+    if summary.status == "offline":
+        click.echo(f"offline: {summary.reason}")
+    elif summary.status == "failed":
+        click.echo(f"the run failed: {summary.reason}")
+    click.echo(f"run {summary.run_id}: checked {summary.checked}, "
+               f"unchanged {summary.states.get('unchanged', 0)}, "
+               f"changed {summary.states.get('changed', 0)}, "
+               + "".join(f"{state} {summary.states[state]}, " for state in
+                         ("moved", "gone", "soft-404", "blocked") if summary.states.get(state))
+               + f"errors {summary.errors}, needs review {len(summary.needs_review)}")
+    for ref, reasons in summary.newly_stale:
+        click.echo(f"  now needs review: {ref}: {'; '.join(reasons)}")
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal; nothing under cron (log lines say enough)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("rechecking", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total or None)
+
+
+@cli.command()
+@recheck_options
+@json_option
+@pass_context
+@library_errors
+def recheck(ctx: Context, /, as_json: bool, **options: Any) -> None:
+    """Check the sources that are due, once, and flag verdicts whose evidence moved.
+
+    Cron-friendly. Exit status: 0 nothing needs attention, 3 verdicts need review,
+    4 the run failed or the network was unreachable (nothing was changed), 1 a
+    configuration error.
+    """
+    if not sys.stderr.isatty():
+        _logging()
+    with ctx.store() as store, _progress(not as_json) as progress:
+        summary = store.recheck(_recheck_options(**options), progress=progress)
+    if as_json:
+        echo_json(summary.to_dict())
+    else:
+        _echo_run(summary)
+    sys.exit(summary.exit_code)
+
+
+@cli.command()
+@recheck_options
+@click.option("--poll", type=click.FloatRange(1), default=300.0, show_default=True,
+              help="Longest sleep, in seconds, between looks for due sources.")
+@pass_context
+@library_errors
+def worker(ctx: Context, /, poll: float, **options: Any) -> None:
+    """Recheck continuously: run what is due, sleep until the next source is due.
+
+    Stops cleanly on SIGTERM or SIGINT (the batch in hand is finished). Several
+    workers may share one PostgreSQL database.
+    """
+    _logging()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    settings = _recheck_options(**options)
+    with ctx.store() as store:
+        while not stop.is_set():
+            summary = store.recheck(settings, should_stop=stop.is_set)
+            _echo_run(summary)
+            due = store.next_due()
+            wait = poll if due is None else (due - utcnow()).total_seconds()
+            stop.wait(min(poll, max(1.0, wait)))
+    click.echo("worker stopped")
+
+
+@cli.command()
+@click.option("--run", "run_id", type=int, help="A run id (default: the latest finished run).")
+@json_option
+@pass_context
+@library_errors
+def changes(ctx: Context, run_id: int | None, as_json: bool) -> None:
+    """What changed in a recheck run: sources, evidence, claims needing review."""
+    with ctx.store() as store:
+        items = store.changes(run_id)
+    if as_json:
+        echo_json(items)
+        return
+    for e in items:
+        what = e["claim"] if e["subject"] == "claim" else e["source"]
+        click.echo(f"{e['subject']:<8} {e['before'] or '-':>14} -> {e['after']:<14} {what}"
+                   + (f"  ({e['reason']})" if e["reason"] else ""))
 
 
 @cli.command()

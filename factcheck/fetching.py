@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -24,10 +25,12 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from rapidfuzz import fuzz
 
-from factcheck.text.extract import Page, extract
+from factcheck.text.extract import Page, extract, text_sha256
 from factcheck.web.archive import WarcArchive
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, host_key
 
@@ -48,6 +51,8 @@ class Target:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    #: The normalized main text's hash at the last check: a change prompts a soft-404 probe.
+    text_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Capture:
     page: Page | None
     warc_file: str | None = None
     warc_offset: int | None = None
+    #: How much the page resembles the site's answer for a missing path (0-1), when asked.
+    soft_404_similarity: float | None = None
 
 
 @dataclass
@@ -91,6 +98,11 @@ def interleave_by_host(targets: Iterable[Target]) -> list[Target]:
     return ordered
 
 
+def _once(targets: list[Target]) -> Callable[[], list[Target]]:
+    batches = [targets]
+    return lambda: batches.pop() if batches else []
+
+
 def _charset(content_type: str) -> str | None:
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
@@ -100,54 +112,82 @@ def _charset(content_type: str) -> str | None:
 
 
 async def fetch_targets(
-        targets: Iterable[Target], record: Callable[[list[Capture]], None], *,
+        targets: Iterable[Target] | Callable[[], list[Target]],
+        record: Callable[[list[Capture]], None], *,
         settings: FetchSettings, archive_dir: Path | None,
         transport: httpx.AsyncBaseTransport | None = None,
         readers_count: int = DEFAULT_READERS) -> FetchReport:
     """Fetch every target and hand the captures to ``record`` in batches (in a thread).
 
-    ``readers_count`` processes extract text (0: one thread of this process).
+    ``targets`` is a list, or a function returning the next batch (``[]`` when there
+    are no more), called in a thread as the queue runs low: a recheck claims due
+    sources that way, a batch at a time. ``readers_count`` processes extract text
+    (0: one thread of this process).
     """
     report = FetchReport()
     started = time.monotonic()
-    ordered = interleave_by_host(targets)
-    report.sources = len(ordered)
-    pending: asyncio.Queue[Target | None] = asyncio.Queue()
-    for target in ordered:
-        pending.put_nowait(target)
-    done: asyncio.Queue[tuple[Target, FetchResult, Page | None] | None] = asyncio.Queue(
-        maxsize=BATCH_SIZE * 2)
+    supply = targets if callable(targets) else _once(list(targets))
+    workers = max(1, settings.concurrency * 2)
+    pending: asyncio.Queue[Target | None] = asyncio.Queue(maxsize=workers * 2)
+    done: asyncio.Queue[tuple[Target, FetchResult, Page | None, float | None] | None] = \
+        asyncio.Queue(maxsize=BATCH_SIZE * 2)
     archive = WarcArchive(archive_dir) if archive_dir is not None else None
-    workers = max(1, min(settings.concurrency * 2, len(ordered)))
-    for _ in range(workers):
-        pending.put_nowait(None)
+    probes: dict[str, asyncio.Task[Page | None]] = {}
+
+    async def produce() -> None:
+        while batch := await asyncio.to_thread(supply):
+            for target in interleave_by_host(batch):
+                report.sources += 1
+                await pending.put(target)
+        for _ in range(workers):
+            await pending.put(None)
 
     loop = asyncio.get_running_loop()
+
+    async def read(result: FetchResult) -> Page | None:
+        if result.body is None or result.outcome != "fetched":
+            return None
+        return await loop.run_in_executor(
+            readers, extract, result.body, result.content_type,
+            result.final_url or result.url, _charset(result.headers.get("content-type", "")))
+
+    async def missing_page(fetcher: Fetcher, url: str) -> Page | None:
+        """The site's answer for a path that cannot exist (once per host and run)."""
+        parts = urlsplit(url)
+        probe = f"{parts.scheme}://{parts.netloc}/factcheck-probe-{uuid.uuid4().hex}"
+        return await read(await fetcher.fetch(probe))
 
     async def work(fetcher: Fetcher) -> None:
         while (target := await pending.get()) is not None:
             result = await fetcher.fetch(target.url, etag=target.etag,
                                          last_modified=target.last_modified)
-            page = None
-            if result.body is not None and result.outcome == "fetched":
-                page = await loop.run_in_executor(
-                    readers, extract, result.body, result.content_type,
-                    result.final_url or result.url,
-                    _charset(result.headers.get("content-type", "")))
-            await done.put((target, result, page))
+            page = await read(result)
+            similarity = None
+            if page is not None and target.text_sha256 is not None \
+                    and text_sha256(page.main_text) != target.text_sha256:
+                # The page changed: is it now what the site says for a missing page?
+                key = host_key(result.final_url or target.url)
+                if key not in probes:
+                    probes[key] = asyncio.ensure_future(
+                        missing_page(fetcher, result.final_url or target.url))
+                missing = await probes[key]
+                if missing is not None and missing.main_text:
+                    similarity = fuzz.ratio(page.main_text, missing.main_text) / 100
+            await done.put((target, result, page, similarity))
 
-    def write(batch: list[tuple[Target, FetchResult, Page | None]]) -> None:
+    def write(batch: list[tuple[Target, FetchResult, Page | None, float | None]]) -> None:
         captures = []
-        for target, result, page in batch:
+        for target, result, page, similarity in batch:
             warc_file = warc_offset = None
             if archive is not None:
                 for exchange in result.exchanges:
                     warc_file, warc_offset = archive.write(exchange)
-            captures.append(Capture(target.source_id, result, page, warc_file, warc_offset))
+            captures.append(Capture(target.source_id, result, page, warc_file, warc_offset,
+                                    similarity))
         record(captures)
 
     async def writer() -> None:
-        batch: list[tuple[Target, FetchResult, Page | None]] = []
+        batch: list[tuple[Target, FetchResult, Page | None, float | None]] = []
         oldest = 0.0
         finished = False
         while not finished:
@@ -158,7 +198,7 @@ async def fetch_targets(
             else:
                 finished = item is None
             if item is not None:
-                target, result, _ = item
+                target, result, _, _ = item
                 report.outcomes[result.outcome] += 1
                 report.bytes_received += sum(len(e.raw) for e in result.exchanges)
                 report.results.append((target.url, result.outcome, result.status,
@@ -177,7 +217,7 @@ async def fetch_targets(
     try:
         async with Fetcher(settings, transport=transport) as fetcher:
             writing = asyncio.create_task(writer())
-            await asyncio.gather(*(work(fetcher) for _ in range(workers)))
+            await asyncio.gather(produce(), *(work(fetcher) for _ in range(workers)))
             await done.put(None)
             await writing
     finally:

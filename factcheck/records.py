@@ -138,6 +138,15 @@ class Claim(_Record):
     #: Arithmetic inside the claim: a stated change ("double", "+26%") against its
     #: own from/to figures.
     findings: tuple[dict[str, Any], ...] = ()
+    #: Why the current verdict needs review: evidence it rested on has moved since.
+    review_reasons: tuple[str, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "needs_review": self.needs_review}
 
     @property
     def ref(self) -> str:

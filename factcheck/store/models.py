@@ -38,6 +38,8 @@ from factcheck.errors import AppendOnlyError
 
 __all__ = [
     "Base",
+    "ChangeEventRow",
+    "CheckRunRow",
     "ClaimRow",
     "DocumentRow",
     "EvidenceCheckRow",
@@ -168,6 +170,13 @@ class SourceRow(Base):
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
     check_interval_seconds: Mapped[int] = mapped_column(default=86400)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
+    # What the last recheck made of the source: unchanged, changed, moved, gone,
+    # soft-404, blocked or error (None before the first check), and since when.
+    state: Mapped[str | None] = mapped_column(String(20))
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime | None]
+    failing_since: Mapped[datetime | None]
+    moved_to: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -292,9 +301,49 @@ class VerdictRow(Base):
     # Where the verdict came from: "seed:<file>" or "api". A reseed compares the file
     # with the last verdict it seeded, so a verdict recorded since is never overridden.
     origin: Mapped[str] = mapped_column(String(300))
+    # The evidence it rested on when recorded: {"evidence": {id: status},
+    # "sources": {id: state}}. Evidence that moves away from this flags the claim.
+    basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claim: Mapped[ClaimRow] = relationship(back_populates="verdicts")
+
+
+class CheckRunRow(Base):
+    """One recheck run: when, by whom, what it found."""
+
+    __tablename__ = "check_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    # running, finished, offline, failed, or interrupted (found dead by a later run)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    checked: Mapped[int] = mapped_column(default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors: Mapped[int] = mapped_column(default=0)
+    needs_review: Mapped[int] = mapped_column(default=0)
+
+
+class ChangeEventRow(Base):
+    """Something that changed: a source's state, an evidence status, a claim's review flag."""
+
+    __tablename__ = "change_event"
+    __table_args__ = (Index(None, "run_id", "id"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("check_run.id"))
+    at: Mapped[datetime]
+    subject: Mapped[str] = mapped_column(String(20))  # source | evidence | claim
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    before: Mapped[str | None] = mapped_column(String(40))
+    after: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 @event.listens_for(Session, "before_flush")

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from factcheck.scale import RatingScale
 from factcheck.seeds import Seed, SeedClaim, SeedVerdict, uncovered
 from factcheck.store.models import ClaimRow, DocumentRow, EvidenceRow, SourceRow, VerdictRow, utcnow
+from factcheck.store.snapshots import evidence_states
+from factcheck.tracking.staleness import basis_of
 
 __all__ = ["SeedReport", "apply_seeds"]
 
@@ -154,7 +156,9 @@ def _apply_verdict(session: Session, claim: ClaimRow, sv: SeedVerdict, origin: s
     if last is not None and (last.rating, last.rationale, last.reviewer,
                              last.reviewed_on) == wanted:
         return
+    session.flush()  # ids for the evidence this verdict rests on
     session.add(VerdictRow(claim=claim, rating=sv.rating, scale=scale.name,
                            rationale=sv.rationale, reviewer=sv.reviewer,
-                           reviewed_on=sv.reviewed_on, origin=origin))
+                           reviewed_on=sv.reviewed_on, origin=origin,
+                           basis=basis_of(evidence_states(claim))))
     report.verdicts_added += 1

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import zlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from factcheck.evidence import assess
 from factcheck.fetching import Capture
 from factcheck.store.models import (
+    ChangeEventRow,
+    ClaimRow,
     EvidenceCheckRow,
     EvidenceRow,
     SnapshotRow,
@@ -23,8 +27,12 @@ from factcheck.store.models import (
 )
 from factcheck.text.anchor import Selector
 from factcheck.text.extract import text_sha256
+from factcheck.tracking.changes import Observation, classify
+from factcheck.tracking.schedule import next_check
+from factcheck.tracking.staleness import EvidenceState, review_reasons
 
-__all__ = ["check_evidence", "record_captures", "text_of"]
+__all__ = ["check_evidence", "evidence_states", "record_captures", "review_of", "reviews",
+           "text_of"]
 
 GOOD_OUTCOMES = frozenset({"fetched", "unchanged"})
 
@@ -62,8 +70,14 @@ def text_of(session: Session, key: str | None) -> str | None:
     return None if blob is None else zlib.decompress(blob.compressed).decode("utf-8")
 
 
-def record_captures(session: Session, captures: list[Capture]) -> None:
-    """Add a snapshot per capture and bring each source's latest state up to date."""
+def record_captures(session: Session, captures: list[Capture], *,
+                    now: datetime | None = None, run_id: int | None = None,
+                    rng: random.Random | None = None) -> list[str]:
+    """Add a snapshot per capture and bring each source up to date: its latest outcome,
+    its state (what changed), its next check, its evidence, and the review flags of
+    the claims citing it. Changes are recorded as events of ``run_id``. Returns the
+    state each source was left in."""
+    now = now or utcnow()
     texts: dict[str, str] = {}
     for capture in captures:
         if capture.page is not None:
@@ -73,7 +87,10 @@ def record_captures(session: Session, captures: list[Capture]) -> None:
     ids = {c.source_id for c in captures}
     sources = {s.id: s for s in session.scalars(select(SourceRow).where(SourceRow.id.in_(ids)))}
     evidence = _evidence_by_source(session, ids)
-    recorded = [(capture, _record(session, sources[capture.source_id], capture))
+    claim_ids = {e.claim_id for rows in evidence.values() for e in rows}
+    flagged_before = reviews(session, claim_ids)
+    recorded = [(capture, _record(session, sources[capture.source_id], capture, now, run_id,
+                                  rng or random.Random()))
                 for capture in captures]
     session.flush()  # snapshot ids, for the evidence checks
     for capture, snapshot in recorded:
@@ -84,7 +101,43 @@ def record_captures(session: Session, captures: list[Capture]) -> None:
         if snapshot.outcome in GOOD_OUTCOMES:
             current = capture.page.text if capture.page is not None else \
                 text_of(session, snapshot.text_blob)
-        _check(session, rows, snapshot, current, sources[capture.source_id].last_error)
+        _check(session, rows, snapshot, current, sources[capture.source_id].last_error, now,
+               run_id)
+    session.flush()
+    flagged_after = reviews(session, claim_ids)
+    for claim_id in claim_ids:
+        before, after = flagged_before.get(claim_id, []), flagged_after.get(claim_id, [])
+        if bool(before) != bool(after):
+            session.add(ChangeEventRow(
+                run_id=run_id, at=now, subject="claim", claim_id=claim_id,
+                before="needs-review" if before else "ok",
+                after="needs-review" if after else "ok",
+                reason="; ".join(after) if after else "its evidence is back as it was"))
+    return [sources[c.source_id].state or "" for c in captures]
+
+
+def reviews(session: Session, claim_ids: set[int]) -> dict[int, list[str]]:
+    """Why each claim needs review ([] when it does not)."""
+    if not claim_ids:
+        return {}
+    claims = session.scalars(
+        select(ClaimRow).where(ClaimRow.id.in_(claim_ids))
+        .options(selectinload(ClaimRow.verdicts),
+                 selectinload(ClaimRow.evidence).selectinload(EvidenceRow.source)))
+    return {claim.id: review_of(claim) for claim in claims}
+
+
+def evidence_states(claim: ClaimRow) -> list[EvidenceState]:
+    return [EvidenceState(e.id, e.source_id, e.source.url, e.status, e.status_reason,
+                          e.source.state, e.source.state_reason)
+            for e in claim.evidence if e.withdrawn_at is None]
+
+
+def review_of(claim: ClaimRow) -> list[str]:
+    """Why the claim's current verdict needs review, from loaded relationships."""
+    if not claim.verdicts or claim.withdrawn_at is not None:
+        return []
+    return review_reasons(claim.verdicts[-1].basis, evidence_states(claim))
 
 
 def _evidence_by_source(session: Session, source_ids: set[int]) -> dict[int, list[EvidenceRow]]:
@@ -112,14 +165,14 @@ def check_evidence(session: Session, source_ids: set[int] | None = None) -> int:
         text = text_of(session, snapshot.text_blob) \
             if snapshot.outcome in GOOD_OUTCOMES else None
         source = session.get(SourceRow, source_id)
-        _check(session, rows, snapshot, text, source.last_error if source else None)
+        _check(session, rows, snapshot, text, source.last_error if source else None, utcnow(),
+               None)
         count += len(rows)
     return count
 
 
 def _check(session: Session, rows: list[EvidenceRow], snapshot: SnapshotRow, text: str | None,
-           error: str | None) -> None:
-    now = utcnow()
+           error: str | None, now: datetime, run_id: int | None) -> None:
     for row in rows:
         before = (row.status, row.status_reason, row.found_text)
         if text is None:
@@ -146,6 +199,11 @@ def _check(session: Session, rows: list[EvidenceRow], snapshot: SnapshotRow, tex
             session.add(EvidenceCheckRow(
                 evidence_id=row.id, snapshot_id=snapshot.id, checked_at=now, status=row.status,
                 reason=row.status_reason, similarity=row.similarity, found_text=row.found_text))
+        if row.status != before[0]:
+            session.add(ChangeEventRow(
+                run_id=run_id, at=now, subject="evidence", evidence_id=row.id,
+                source_id=row.source_id, claim_id=row.claim_id, before=before[0],
+                after=row.status, reason=row.status_reason))
 
 
 def _previous(session: Session, source_id: int) -> SnapshotRow | None:
@@ -155,7 +213,8 @@ def _previous(session: Session, source_id: int) -> SnapshotRow | None:
         .order_by(SnapshotRow.id.desc()).limit(1)).first()
 
 
-def _record(session: Session, source: SourceRow, capture: Capture) -> SnapshotRow:
+def _record(session: Session, source: SourceRow, capture: Capture, now: datetime,
+            run_id: int | None, rng: random.Random) -> SnapshotRow:
     result, page = capture.result, capture.page
     outcome = result.outcome
     snapshot = SnapshotRow(
@@ -183,12 +242,30 @@ def _record(session: Session, source: SourceRow, capture: Capture) -> SnapshotRo
             setattr(snapshot, name, getattr(before, name))
     session.add(snapshot)
 
+    state, reason = classify(Observation(
+        url=source.url, outcome=outcome, http_status=result.status, now=now,
+        final_url=result.final_url, permanently_moved=result.permanently_moved,
+        canonical_url=page.canonical_url if page is not None else None,
+        text_sha256=snapshot.text_sha256,
+        error=str(result.error) if result.error else None,
+        soft_404_similarity=capture.soft_404_similarity,
+        previous_text_sha256=source.text_sha256, failing_since=source.failing_since,
+        consecutive_failures=source.consecutive_failures))
+    if state != source.state:
+        session.add(ChangeEventRow(run_id=run_id, at=now, subject="source", source_id=source.id,
+                                   before=source.state, after=state, reason=reason))
+        source.state_changed_at = now
+    source.state, source.state_reason = state, reason
+    source.moved_to = result.final_url if state == "moved" and result.permanently_moved else (
+        page.canonical_url if state == "moved" and page is not None else None)
+
     source.status = outcome
     source.last_checked_at = result.started_at
     source.http_status = result.status
     source.final_url = result.final_url
     if outcome in GOOD_OUTCOMES:
         source.consecutive_failures = 0
+        source.failing_since = None
         source.last_error = None
         source.etag = result.headers.get("etag", source.etag if outcome == "unchanged" else None)
         source.last_modified = result.headers.get(
@@ -199,5 +276,9 @@ def _record(session: Session, source: SourceRow, capture: Capture) -> SnapshotRo
             source.title = snapshot.title
     else:
         source.consecutive_failures += 1
+        source.failing_since = source.failing_since or now
         source.last_error = str(result.error) if result.error else f"HTTP {result.status}"
+    source.next_check_at = next_check(now, timedelta(seconds=source.check_interval_seconds),
+                                      source.consecutive_failures, rng)
+    source.lease_owner = source.lease_until = None
     return snapshot

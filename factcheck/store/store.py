@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -26,16 +26,27 @@ from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
 from factcheck.store.db import alembic_config, database_url, make_engine, migrate, safe_url
 from factcheck.store.models import (
+    ChangeEventRow,
+    CheckRunRow,
     ClaimRow,
     DocumentRow,
     EvidenceRow,
     SnapshotRow,
     SourceRow,
     VerdictRow,
+    utcnow,
 )
 from factcheck.store.seeding import SeedReport, apply_seeds
-from factcheck.store.snapshots import check_evidence, record_captures, text_of
+from factcheck.store.snapshots import (
+    check_evidence,
+    evidence_states,
+    record_captures,
+    review_of,
+    text_of,
+)
 from factcheck.text.figures import check_arithmetic, compare_figures
+from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck
+from factcheck.tracking.staleness import basis_of
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
 
@@ -266,7 +277,7 @@ class Store:
         wanted = None if urls is None else self.add_sources(urls)
         with self._session() as session:
             query = select(SourceRow.id, SourceRow.url, SourceRow.etag,
-                           SourceRow.last_modified).order_by(SourceRow.id)
+                           SourceRow.last_modified, SourceRow.text_sha256).order_by(SourceRow.id)
             if wanted is not None:
                 query = query.where(SourceRow.url.in_(wanted))
             targets = [Target(*row) for row in session.execute(query)]
@@ -285,6 +296,53 @@ class Store:
             if urls is not None:
                 ids = {self._find_source(session, url).id for url in urls}
             return check_evidence(session, ids)
+
+    # -- rechecking -------------------------------------------------------------
+
+    def recheck(self, options: RecheckOptions | None = None, *,
+                clock: Callable[[], datetime] = utcnow,
+                transport: httpx.AsyncBaseTransport | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                should_stop: Callable[[], bool] = lambda: False) -> RunSummary:
+        """Check what is due once (see :mod:`factcheck.tracking.recheck`)."""
+        return recheck(self._session, self.url, options or RecheckOptions(), clock=clock,
+                       transport=transport, progress=progress, should_stop=should_stop)
+
+    def next_due(self) -> datetime | None:
+        """When the next source falls due (``None``: no sources)."""
+        with self._session() as session:
+            if session.scalar(select(SourceRow.id).where(SourceRow.next_check_at.is_(None))
+                              .limit(1)) is not None:
+                return utcnow()
+            return session.scalar(select(func.min(SourceRow.next_check_at)))
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest recheck runs, newest first."""
+        with self._session() as session:
+            rows = session.scalars(select(CheckRunRow).order_by(CheckRunRow.id.desc())
+                                   .limit(limit))
+            return [{"run": r.id, "worker": r.worker, "status": r.status, "reason": r.reason,
+                     "started_at": r.started_at, "finished_at": r.finished_at,
+                     "checked": r.checked, "states": r.counts, "errors": r.errors,
+                     "needs_review": r.needs_review} for r in rows]
+
+    def changes(self, run: int | None = None) -> list[dict[str, Any]]:
+        """What changed in a run (the latest finished one by default): every event."""
+        with self._session() as session:
+            if run is None:
+                run = session.scalar(select(func.max(CheckRunRow.id)).where(
+                    CheckRunRow.status == "finished"))
+            if run is None:
+                return []
+            rows = session.execute(
+                select(ChangeEventRow, SourceRow.url, ClaimRow.key, DocumentRow.key)
+                .outerjoin(SourceRow, SourceRow.id == ChangeEventRow.source_id)
+                .outerjoin(ClaimRow, ClaimRow.id == ChangeEventRow.claim_id)
+                .outerjoin(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+                .where(ChangeEventRow.run_id == run).order_by(ChangeEventRow.id))
+            return [{"run": run, "at": e.at, "subject": e.subject, "source": url,
+                     "claim": f"{doc}/{key}" if key else None, "before": e.before,
+                     "after": e.after, "reason": e.reason} for e, url, key, doc in rows]
 
     def _record_captures(self, captures: list[Capture]) -> None:
         with self._session.begin() as session:
@@ -308,7 +366,8 @@ class Store:
                     f"{'' if claim.checkable else 'not '}checkable")
             row = VerdictRow(claim=claim, rating=rating, scale=self.scale.name,
                              rationale=rationale.strip(), reviewer=reviewer,
-                             reviewed_on=reviewed_on, origin="api")
+                             reviewed_on=reviewed_on, origin="api",
+                             basis=basis_of(evidence_states(claim)))
             session.add(row)
             session.flush()
             return self._verdict(row)
@@ -376,7 +435,8 @@ class Store:
                          last_checked_at=e.last_checked_at, source_status=e.source.status,
                          source_title=e.source.title)
                 for e in row.evidence if e.withdrawn_at is None),
-            findings=tuple(f.to_dict() for f in check_arithmetic(row.quote)))
+            findings=tuple(f.to_dict() for f in check_arithmetic(row.quote)),
+            review_reasons=tuple(review_of(row)))
 
     @staticmethod
     def _source(row: SourceRow) -> Source:

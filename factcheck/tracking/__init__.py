@@ -1,0 +1,1 @@
+"""Source tracking: when to check, what changed, and which verdicts need review."""

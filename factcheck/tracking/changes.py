@@ -1,0 +1,94 @@
+"""What a check says about a source: a pure classification of one fetch.
+
+=============  ===========================================================
+``unchanged``  the main text is what it was (a 304, or the same normalized text);
+               also a first check, which sets the baseline
+``changed``    the main text changed (boilerplate is not main text)
+``moved``      a permanent redirect, or a canonical URL, points elsewhere
+``gone``       404 or 410 on checks spread over at least a day
+``soft-404``   a 200 that looks like the site's answer for a path that does not exist
+``blocked``    robots.txt, 401/403, a refused address, or 429 on repeated checks
+``error``      anything else that failed: worth another try
+=============  ===========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from factcheck.errors import InvalidURL
+from factcheck.urls import normalize_url
+
+__all__ = ["GONE_AFTER", "SOURCE_STATES", "Observation", "classify"]
+
+SOURCE_STATES = ("unchanged", "changed", "moved", "gone", "soft-404", "blocked", "error")
+GONE_AFTER = timedelta(days=1)
+BLOCKING_STATUSES = frozenset({401, 403})
+GONE_STATUSES = frozenset({404, 410})
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one check saw, with what the source was before it."""
+
+    url: str
+    outcome: str  # the fetch outcome: fetched, unchanged, http-error, timeout, ...
+    http_status: int | None
+    now: datetime
+    final_url: str | None = None
+    permanently_moved: bool = False
+    canonical_url: str | None = None
+    text_sha256: str | None = None
+    error: str | None = None
+    #: The site answers a random missing path with a page this similar (0-1), or None.
+    soft_404_similarity: float | None = None
+    previous_text_sha256: str | None = None
+    failing_since: datetime | None = None
+    consecutive_failures: int = 0  # before this check
+
+
+def _same_page(a: str, b: str) -> bool:
+    try:
+        return normalize_url(a).rstrip("/") == normalize_url(b).rstrip("/")
+    except InvalidURL:
+        return a == b
+
+
+def classify(seen: Observation) -> tuple[str, str]:
+    """The state of the source after this check, and why."""
+    if seen.outcome == "blocked":
+        return "blocked", seen.error or "robots.txt disallows it"
+    if seen.outcome == "refused":
+        return "blocked", seen.error or "refused: not a public address"
+    if seen.outcome == "http-error" and seen.http_status is not None:
+        status = seen.http_status
+        if status in BLOCKING_STATUSES:
+            return "blocked", f"the server refuses us: HTTP {status}"
+        if status == 429:
+            if seen.consecutive_failures >= 1:
+                return "blocked", "HTTP 429 (too many requests) on repeated checks"
+            return "error", "HTTP 429 (too many requests); blocked if it persists"
+        if status in GONE_STATUSES:
+            since = seen.failing_since or seen.now
+            if seen.consecutive_failures >= 1 and seen.now - since >= GONE_AFTER:
+                return "gone", f"HTTP {status} on every check since {since:%Y-%m-%d %H:%M} UTC"
+            return "error", f"HTTP {status}; gone if it persists for a day"
+        return "error", f"HTTP {status}"
+    if seen.outcome not in ("fetched", "unchanged"):
+        return "error", seen.error or seen.outcome
+    if seen.permanently_moved and seen.final_url and not _same_page(seen.url, seen.final_url):
+        return "moved", f"permanently redirected to {seen.final_url}"
+    if seen.canonical_url and not _same_page(seen.url, seen.canonical_url) \
+            and not _same_page(seen.final_url or seen.url, seen.canonical_url):
+        return "moved", f"the page names {seen.canonical_url} as its canonical URL"
+    if seen.soft_404_similarity is not None and seen.soft_404_similarity >= 0.9:
+        return "soft-404", ("the page now reads like the site's answer for a missing page "
+                            f"(similarity {seen.soft_404_similarity:.2f})")
+    if seen.outcome == "unchanged":
+        return "unchanged", "not modified (HTTP 304)"
+    if seen.previous_text_sha256 is None:
+        return "unchanged", "first snapshot: the baseline"
+    if seen.text_sha256 == seen.previous_text_sha256:
+        return "unchanged", "the main text is the same"
+    return "changed", "the main text changed"
