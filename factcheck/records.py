@@ -170,6 +170,13 @@ class Source(_Record):
     consecutive_failures: int
     last_error: str | None
     claims: tuple[str, ...]
+    #: What the last recheck made of it: unchanged, changed, moved, gone, soft-404,
+    #: blocked, error (None before the first check), why, and since when.
+    state: str | None = None
+    state_reason: str | None = None
+    state_changed_at: datetime | None = None
+    failing_since: datetime | None = None
+    moved_to: str | None = None
 
 
 @dataclass(frozen=True)

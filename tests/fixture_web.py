@@ -70,11 +70,19 @@ class RequestHandler(BaseHTTPRequestHandler):
             with host.lock:
                 host.in_flight -= 1
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        with self.server.host.lock:
+            self.server.host.posts.append((self.path, self.rfile.read(length)))
+        self.respond(Route(status=204, content_type=None, validators=False))
+
     def respond(self, route: Route) -> None:
         if route.delay:
             time.sleep(route.delay)
-        etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
-        modified = formatdate(1_700_000_000, usegmt=True)
+        digest = hashlib.sha256(route.body).hexdigest()
+        etag = f'"{digest[:16]}"'
+        # A different body has a different date too, as on a real server.
+        modified = formatdate(1_700_000_000 + int(digest[:6], 16), usegmt=True)
         if route.validators and route.status == 200 and (
                 self.headers.get("If-None-Match") == etag
                 or self.headers.get("If-Modified-Since") == modified):
@@ -108,6 +116,7 @@ class FixtureHost:
     def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route | Handler] = {}
         self.hits: Counter[str] = Counter()
+        self.posts: list[tuple[str, bytes]] = []
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0

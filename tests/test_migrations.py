@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
@@ -18,8 +19,8 @@ from factcheck.store.models import Base
 
 from .conftest import ROOT
 
-TABLES = {"document", "claim", "source", "evidence", "verdict", "snapshot", "text_blob",
-          "evidence_check"}
+TABLES = set(Base.metadata.tables)
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_upgrade_downgrade_upgrade(db_url: URL) -> None:
@@ -58,7 +59,7 @@ def test_the_alembic_command_line_works_in_a_checkout(tmp_path: Path) -> None:
         done = subprocess.run([str(alembic), "-x", f"db={db}", *args], cwd=ROOT,
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-    assert "0003 (head)" in done.stdout
+    assert f"{HEAD} (head)" in done.stdout
 
 
 def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
@@ -72,9 +73,8 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("factcheck-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "factcheck/migrations/env.py" in names
-    assert "factcheck/migrations/versions/0001_claims_table.py" in names
-    assert "factcheck/migrations/versions/0002_snapshots.py" in names
-    assert "factcheck/migrations/versions/0003_evidence_checks.py" in names
+    for script in (ROOT / "migrations" / "versions").glob("*.py"):
+        assert f"factcheck/migrations/versions/{script.name}" in names
     assert "factcheck/py.typed" in names
 
     site = tmp_path / "site"
@@ -89,5 +89,5 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
         cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == str(site / "factcheck" / "migrations")
-    assert "schema revision 0003" in done.stdout
+    assert f"schema revision {HEAD}" in done.stdout
     assert (elsewhere / "wheel.db").exists()

@@ -177,6 +177,7 @@ class SourceRow(Base):
     state_changed_at: Mapped[datetime | None]
     failing_since: Mapped[datetime | None]
     moved_to: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

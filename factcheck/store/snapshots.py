@@ -249,7 +249,8 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         text_sha256=snapshot.text_sha256,
         error=str(result.error) if result.error else None,
         soft_404_similarity=capture.soft_404_similarity,
-        previous_text_sha256=source.text_sha256, failing_since=source.failing_since,
+        previous_text_sha256=source.text_sha256, previous_canonical_url=source.canonical_url,
+        failing_since=source.failing_since,
         consecutive_failures=source.consecutive_failures))
     if state != source.state:
         session.add(ChangeEventRow(run_id=run_id, at=now, subject="source", source_id=source.id,
@@ -260,7 +261,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         page.canonical_url if state == "moved" and page is not None else None)
 
     source.status = outcome
-    source.last_checked_at = result.started_at
+    source.last_checked_at = now  # the run's clock, which scheduling also uses
     source.http_status = result.status
     source.final_url = result.final_url
     if outcome in GOOD_OUTCOMES:
@@ -271,6 +272,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         source.last_modified = result.headers.get(
             "last-modified", source.last_modified if outcome == "unchanged" else None)
         if outcome == "fetched":
+            source.canonical_url = page.canonical_url if page is not None else None
             source.content_sha256 = snapshot.content_sha256
             source.text_sha256 = snapshot.text_sha256
             source.title = snapshot.title

@@ -447,4 +447,7 @@ class Store:
             next_check_at=row.next_check_at, consecutive_failures=row.consecutive_failures,
             last_error=row.last_error,
             claims=tuple(sorted({f"{e.claim.document.key}/{e.claim.key}"
-                                 for e in row.evidence if e.withdrawn_at is None})))
+                                 for e in row.evidence if e.withdrawn_at is None})),
+            state=row.state, state_reason=row.state_reason,
+            state_changed_at=row.state_changed_at, failing_since=row.failing_since,
+            moved_to=row.moved_to)

@@ -44,6 +44,7 @@ class Observation:
     #: The site answers a random missing path with a page this similar (0-1), or None.
     soft_404_similarity: float | None = None
     previous_text_sha256: str | None = None
+    previous_canonical_url: str | None = None
     failing_since: datetime | None = None
     consecutive_failures: int = 0  # before this check
 
@@ -79,9 +80,13 @@ def classify(seen: Observation) -> tuple[str, str]:
         return "error", seen.error or seen.outcome
     if seen.permanently_moved and seen.final_url and not _same_page(seen.url, seen.final_url):
         return "moved", f"permanently redirected to {seen.final_url}"
-    if seen.canonical_url and not _same_page(seen.url, seen.canonical_url) \
-            and not _same_page(seen.final_url or seen.url, seen.canonical_url):
-        return "moved", f"the page names {seen.canonical_url} as its canonical URL"
+    # A canonical URL elsewhere is a move when it is new: on the first check it only says
+    # the cited URL is an alias, which is the baseline.
+    if seen.canonical_url and seen.previous_text_sha256 is not None \
+            and not _same_page(seen.url, seen.canonical_url) \
+            and not _same_page(seen.final_url or seen.url, seen.canonical_url) \
+            and not _same_page(seen.previous_canonical_url or seen.url, seen.canonical_url):
+        return "moved", f"the page now names {seen.canonical_url} as its canonical URL"
     if seen.soft_404_similarity is not None and seen.soft_404_similarity >= 0.9:
         return "soft-404", ("the page now reads like the site's answer for a missing page "
                             f"(similarity {seen.soft_404_similarity:.2f})")

@@ -61,6 +61,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('state_changed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('failing_since', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('moved_to', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('canonical_url', sa.Text(), nullable=True))
 
     with op.batch_alter_table('verdict', schema=None) as batch_op:
         batch_op.add_column(sa.Column('basis', sa.JSON(), nullable=True))
@@ -71,6 +72,7 @@ def downgrade() -> None:
         batch_op.drop_column('basis')
 
     with op.batch_alter_table('source', schema=None) as batch_op:
+        batch_op.drop_column('canonical_url')
         batch_op.drop_column('moved_to')
         batch_op.drop_column('failing_since')
         batch_op.drop_column('state_changed_at')

@@ -1,0 +1,308 @@
+"""The recheck job end to end on loopback: change classes, offline, stale verdicts,
+several workers on PostgreSQL, and a kill -9 in the middle of a run."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from factcheck import Store, open_store
+from factcheck.cli import cli
+from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow
+from factcheck.tracking.recheck import JobRunning, RecheckOptions
+from factcheck.web.fetcher import FetchSettings
+from factcheck.web.safety import AddressPolicy
+
+from .fixture_web import FixtureHost, Route, page, redirect
+
+T0 = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
+LOOPBACK = AddressPolicy.allowing("127.0.0.1/32")
+
+
+def options(**overrides: object) -> RecheckOptions:
+    base: dict[str, object] = {
+        "settings": FetchSettings(min_interval=0.0, retries=0, total_timeout=5.0,
+                                  addresses=LOOPBACK),
+        "archive_dir": None, "readers": 0}
+    return RecheckOptions(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+def at(moment: datetime):  # type: ignore[no-untyped-def]
+    return lambda: moment
+
+
+@pytest.fixture
+def hosts() -> Iterator[list[FixtureHost]]:
+    web = [FixtureHost() for _ in range(3)]
+    yield web
+    for h in web:
+        h.close()
+
+
+ARTICLE = page("article.html")
+MISSING = (b"<html><body><main><h1>Page not found</h1><p>Sorry, we could not find the page "
+           b"you asked for. It may have moved or never existed. Try the search box or go "
+           b"back to the fixture home page.</p></main></body></html>")
+
+
+def test_each_change_class(store: Store, hosts: list[FixtureHost]) -> None:
+    site, strict, soft = hosts
+    for path in ("/same", "/edited", "/moved", "/canonical", "/gone", "/forbidden", "/broken"):
+        site.routes[path] = Route(body=ARTICLE.replace(b"6,821.9", path.encode()))
+    strict.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /private\n",
+                                         content_type="text/plain")
+    strict.routes["/private"] = Route(body=ARTICLE)
+    soft.routes["*"] = Route(body=MISSING, validators=False)  # every unknown path: a 200
+    soft.routes["/story"] = Route(body=ARTICLE)
+    urls = [site.url(p) for p in ("/same", "/edited", "/moved", "/canonical", "/gone",
+                                  "/forbidden", "/broken")]
+    urls += [strict.url("/private"), soft.url("/story")]
+    store.add_sources(urls)
+
+    first = store.recheck(options(), clock=at(T0))
+    assert first.status == "finished"
+    assert first.checked == len(urls)
+    states = {s.url: s.state for s in store.sources()}
+    assert states[strict.url("/private")] == "blocked"
+    assert {s for u, s in states.items() if u != strict.url("/private")} == {"unchanged"}
+
+    site.routes["/edited"] = Route(body=ARTICLE.replace(b"6,821.9", b"7,000.0"))
+    site.routes["/moved"] = redirect(301, site.url("/new-home"))
+    site.routes["/new-home"] = Route(body=ARTICLE)
+    site.routes["/canonical"] = Route(body=ARTICLE.replace(
+        b'href="/news/budget-plan"', b'href="https://elsewhere.example/budget"'))
+    site.routes["/gone"] = Route(status=404, body=b"gone", validators=False)
+    site.routes["/forbidden"] = Route(status=403, body=b"no", validators=False)
+    site.routes["/broken"] = Route(status=500, body=b"oops", validators=False)
+    soft.routes["/story"] = Route(body=MISSING)
+    second = store.recheck(options(), clock=at(T0 + timedelta(hours=27)))
+    states = {s.url: s.state for s in store.sources()}
+    assert states == {
+        site.url("/same"): "unchanged", site.url("/edited"): "changed",
+        site.url("/moved"): "moved", site.url("/canonical"): "moved",
+        site.url("/gone"): "error", site.url("/forbidden"): "blocked",
+        site.url("/broken"): "error", strict.url("/private"): "blocked",
+        soft.url("/story"): "soft-404"}
+    assert second.states["changed"] == 1
+    assert sum(h.hits["/private"] for h in hosts) == 0  # robots.txt kept us out
+    moved = next(s for s in store.sources() if s.url == site.url("/moved"))
+    assert moved.final_url == site.url("/new-home")
+
+    # Only the failures are due again soon (backoff from one hour); a day on, the 404
+    # that persisted is gone.
+    third = store.recheck(options(), clock=at(T0 + timedelta(hours=28, minutes=10)))
+    assert third.checked == 3  # /gone, /broken and the blocked /forbidden
+    fourth = store.recheck(options(), clock=at(T0 + timedelta(hours=52)))
+    assert {s.url: s.state for s in store.sources()}[site.url("/gone")] == "gone"
+    assert fourth.exit_code == 0  # no claim cites these sources
+
+    changes = store.changes(second.run_id)
+    edited = next(c for c in changes if c["source"] == site.url("/edited"))
+    assert (edited["subject"], edited["before"], edited["after"]) == (
+        "source", "unchanged", "changed")
+
+
+def test_nothing_is_checked_twice_in_one_due_period(store: Store,
+                                                    hosts: list[FixtureHost]) -> None:
+    site = hosts[0]
+    site.routes["*"] = Route(body=ARTICLE)
+    store.add_sources(site.url(f"/p{i}") for i in range(20))
+    assert store.recheck(options(), clock=at(T0)).checked == 20
+    assert store.recheck(options(), clock=at(T0 + timedelta(hours=12))).checked == 0
+    assert store.recheck(options(all_sources=True), clock=at(T0 + timedelta(hours=12))).checked \
+        == 20
+    # The --all run rescheduled them a day after it.
+    assert store.recheck(options(), clock=at(T0 + timedelta(hours=30))).checked == 0
+    assert store.recheck(options(), clock=at(T0 + timedelta(hours=40))).checked == 20
+    assert sum(v for k, v in site.hits.items() if k.startswith("/p")) == 60
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_offline_changes_nothing_and_says_why(store: Store) -> None:
+    store.add_sources(["http://fixture-host-that-does-not-resolve.invalid/a",
+                       "https://another-unresolvable-fixture.invalid/b"])
+    summary = store.recheck(options(), clock=at(T0))
+    assert (summary.status, summary.exit_code) == ("offline", 4)
+    assert "none of 2 host names resolved" in (summary.reason or "")
+    assert all(s.status == "unchecked" and s.state is None for s in store.sources())
+    assert store.runs()[0]["status"] == "offline"
+
+    port = closed_port()  # resolves, but nothing answers: every fetch fails alike
+    with open_store(store.url) as other:
+        other.add_sources([f"http://127.0.0.1:{port}/x{i}" for i in range(5)])
+    refused = store.recheck(options(all_sources=True), clock=at(T0))
+    assert refused.status == "offline"
+    assert "fetches failed" in (refused.reason or "")
+    with Session(store.engine) as s:
+        assert s.scalar(select(func.count()).select_from(SnapshotRow)) == 0
+        assert s.scalar(select(func.count()).select_from(SourceRow).where(
+            SourceRow.lease_owner.is_not(None))) == 0
+
+
+def claims_file(tmp_path: Path, url: str, quote: str) -> Path:
+    (tmp_path / "article.txt").write_text(
+        "The fixture council approved a budget of 6,821.9 million crowns, up 26.3 percent.",
+        encoding="utf-8")
+    seed = {"document": {"key": "fixture-article", "text_file": "article.txt"},
+            "claims": [{"key": "budget", "kind": "statistic",
+                        "quote": "The fixture council approved a budget of 6,821.9 million "
+                                 "crowns, up 26.3 percent.",
+                        "verdict": {"rating": "true", "rationale": "The fixture page says so."},
+                        "evidence": [{"url": url, "quote": quote, "stance": "supports"}]}]}
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump(seed, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+QUOTE = ("The council of the fixture city approved a budget of 6,821.9 million crowns for "
+         "fiscal 2025 on Friday, an increase of 26.3 percent from the year before.")
+
+
+def test_stale_verdicts_are_flagged_then_cleared(store: Store, hosts: list[FixtureHost],
+                                                 tmp_path: Path) -> None:
+    site, hook = hosts[0], hosts[1]
+    site.routes["/story"] = Route(body=ARTICLE)
+    store.load_seeds(claims_file(tmp_path, site.url("/story"), QUOTE))
+    webhook = hook.url("/hook?token=secret")
+    first = store.recheck(options(webhook_url=webhook), clock=at(T0))
+    assert (first.exit_code, first.newly_stale) == (0, [])
+    assert store.claim("budget").evidence[0].status == "found"
+    assert not store.claim("budget").needs_review
+
+    site.routes["/story"] = Route(body=ARTICLE.replace(b"26.3 percent", b"20.3 percent"))
+    second = store.recheck(options(webhook_url=webhook), clock=at(T0 + timedelta(hours=27)))
+    assert second.exit_code == 3
+    claim = store.claim("budget")
+    assert claim.needs_review
+    assert claim.review_reasons == (
+        f"evidence figures-changed at {site.url('/story')}: a cited figure changed: "
+        "26.3 percent is now 20.3 percent",)
+    assert second.newly_stale == [("fixture-article/budget", list(claim.review_reasons))]
+    (path, body), = hook.posts
+    assert path == "/hook?token=secret"
+    assert json.loads(body)["claims"][0]["claim"] == "fixture-article/budget"
+    assert store.claims()[0].to_dict()["needs_review"] is True
+
+    store.record_verdict("budget", "mostly-true", "The figure was revised to 20.3%.")
+    assert not store.claim("budget").needs_review
+    third = store.recheck(options(), clock=at(T0 + timedelta(hours=54)))
+    assert third.exit_code == 0
+    assert third.needs_review == []
+
+
+def test_one_job_at_a_time_on_sqlite(sqlite_url: URL) -> None:
+    with open_store(sqlite_url, migrate=True) as store:
+        with open(f"{sqlite_url.database}.lock", "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with pytest.raises(JobRunning, match="another recheck is running"):
+                store.recheck(options())
+            result = CliRunner().invoke(cli, ["--db", str(sqlite_url.database), "recheck"])
+            assert result.exit_code == 1
+            assert "another recheck is running" in result.output
+        assert store.recheck(options()).status == "finished"
+
+
+def test_exit_codes_through_the_cli(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", db, "recheck", "--json"]).exit_code == 0  # nothing due
+    with open_store(db) as store:
+        store.add_sources(["http://fixture-unresolvable.invalid/"])
+    offline = runner.invoke(cli, ["--db", db, "recheck", "--json", "--archive",
+                                  str(tmp_path / "warc")])
+    assert offline.exit_code == 4
+    assert json.loads(offline.output)["status"] == "offline"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("workers", [2, 4])
+def test_several_workers_share_postgres(postgres_url: URL, workers: int) -> None:
+    host = FixtureHost()
+    try:
+        host.routes["*"] = Route(body=b"<p>fixture page</p>", delay=0.01)
+        with open_store(postgres_url, migrate=True) as store:
+            store.add_sources(host.url(f"/s{i}") for i in range(300))
+        summaries = []
+
+        def work(name: str) -> None:
+            with open_store(postgres_url) as mine:
+                summaries.append(mine.recheck(options(worker=name, batch=20),
+                                              clock=at(T0)))
+        threads = [threading.Thread(target=work, args=(f"worker-{i}",)) for i in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        hits = {k: v for k, v in host.hits.items() if k.startswith("/s")}
+        assert len(hits) == 300
+        assert set(hits.values()) == {1}  # each source checked exactly once
+        assert sum(s.checked for s in summaries) == 300
+        assert sum(1 for s in summaries if s.checked) >= 2  # the work was shared
+    finally:
+        host.close()
+
+
+def test_kill_9_mid_run_then_the_next_run_finishes(tmp_path: Path) -> None:
+    host = FixtureHost()
+    try:
+        host.routes["*"] = Route(body=ARTICLE, delay=0.05)
+        db = tmp_path / "killed.db"
+        with open_store(str(db), migrate=True) as store:
+            store.add_sources(host.url(f"/k{i}") for i in range(200))
+        child = subprocess.Popen(
+            [sys.executable, "-m", "factcheck", "--db", str(db), "recheck", "--allow-private",
+             "--delay", "0", "--per-host", "2", "--readers", "0", "--archive",
+             str(tmp_path / "warc")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        with open_store(str(db)) as store:
+            while time.monotonic() < deadline:
+                with Session(store.engine) as s:
+                    if (s.scalar(select(func.count()).select_from(SnapshotRow)) or 0) >= 20:
+                        break
+                time.sleep(0.05)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(10)
+            with Session(store.engine) as s:
+                assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+                done = s.scalar(select(func.count()).select_from(SnapshotRow)) or 0
+                leased = s.scalar(select(func.count()).select_from(SourceRow).where(
+                    SourceRow.lease_owner.is_not(None))) or 0
+            assert 20 <= done < 200
+            assert leased > 0  # the dead run's claims are still held ...
+            # ... until their lease lapses; the next run takes them over and finishes.
+            later = datetime.now(UTC) + timedelta(minutes=20)
+            summary = store.recheck(options(), clock=at(later))
+            assert summary.status == "finished"
+            with Session(store.engine) as s:
+                per_source = s.execute(select(SnapshotRow.source_id, func.count())
+                                       .group_by(SnapshotRow.source_id)).all()
+                runs = s.execute(select(CheckRunRow.status)).scalars().all()
+            assert len(per_source) == 200
+            assert max(n for _, n in per_source) == 1  # none fetched twice
+            assert "interrupted" in runs
+    finally:
+        host.close()
