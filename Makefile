@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 FC      = $(BIN)/factcheck
 
-.PHONY: run test lint check bench clean
+.PHONY: run demo test lint check bench clean
 
 # A virtualenv with factcheck installed (editable); redone when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -18,14 +18,21 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	touch $@
 
 ## run: migrate the database (./factcheck.db, or $$FACTCHECK_DATABASE_URL), seed the article,
-## list its claims and count them by kind and verdict
+## recheck its sources once, list its claims and count them by kind and verdict.
+## The recheck's exit status 3 (verdicts need review) or 4 (offline) is reported, not fatal.
 run: $(BIN)/.installed
 	$(FC) init
 	$(FC) seed seeds/
 	@echo
+	$(FC) recheck || { code=$$?; [ $$code -ge 3 ] || exit $$code; echo "(recheck exit status $$code)"; }
+	@echo
 	$(FC) claims
 	@echo
 	$(FC) summary
+
+## demo: the whole loop against a fixture web on loopback (a DEMONSTRATION; see factcheck/demo.py)
+demo: $(BIN)/.installed
+	$(BIN)/python -m factcheck.demo demo
 
 ## test: install the dev dependencies and run the whole suite (SQLite and PostgreSQL)
 test: $(BIN)/.installed-dev
@@ -45,4 +52,5 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python bench/fetch_loopback.py
 
 clean:
-	rm -rf $(VENV) factcheck.db factcheck.db-wal factcheck.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) factcheck.db factcheck.db-wal factcheck.db-shm factcheck.db.lock demo archive \
+		.pytest_cache .mypy_cache .ruff_cache

@@ -306,3 +306,18 @@ def test_kill_9_mid_run_then_the_next_run_finishes(tmp_path: Path) -> None:
             assert "interrupted" in runs
     finally:
         host.close()
+
+
+def test_the_demo_runs_and_labels_itself(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    from factcheck.demo import BANNER, main
+
+    assert main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(BANNER)
+    for change in ("unchanged -> changed", "unchanged -> moved", "unchanged -> blocked",
+                   "unchanged -> error", "error -> gone"):
+        assert change in out
+    assert "budget: evidence figures-changed" in out
+    assert "26.3 percent is now 20.3 percent" in out
+    assert (tmp_path / "demo.db").exists()

@@ -21,13 +21,14 @@ DEFAULT_DATABASE_URL = "sqlite:///factcheck.db"
 ENV_DATABASE_URL = "FACTCHECK_DATABASE_URL"
 
 
-def database_url(given: str | None = None) -> URL:
+def database_url(given: str | os.PathLike[str] | None = None) -> URL:
     """The database to use: ``given``, else ``$FACTCHECK_DATABASE_URL``, else ``factcheck.db``.
 
     A bare path means a SQLite file. ``postgresql://`` and ``postgres://`` URLs use the
     psycopg 3 driver (the ``postgres`` extra).
     """
-    text = given or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL
+    text = os.fspath(given) if given else (os.environ.get(ENV_DATABASE_URL)
+                                           or DEFAULT_DATABASE_URL)
     if "://" not in text:
         text = f"sqlite:///{text}"
     if text.startswith("postgres://"):
@@ -62,9 +63,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: URL | str, **kwargs: Any) -> Engine:
+def make_engine(url: URL | str | os.PathLike[str], **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
-    url = database_url(url) if isinstance(url, str) else url
+    url = url if isinstance(url, URL) else database_url(url)
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):

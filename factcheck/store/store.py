@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -69,8 +70,8 @@ class Summary:
         return dict(vars(self))
 
 
-def open_store(url: str | URL | None = None, *, scale: RatingScale = DEFAULT_SCALE,
-               migrate: bool = False) -> Store:
+def open_store(url: str | os.PathLike[str] | URL | None = None, *,
+               scale: RatingScale = DEFAULT_SCALE, migrate: bool = False) -> Store:
     """Open the database at ``url`` (see :func:`factcheck.store.db.database_url`).
 
     With ``migrate=True`` the schema is brought to the newest revision first;
@@ -100,8 +101,8 @@ class Store:
     (:mod:`factcheck.records`), never live ORM objects.
     """
 
-    def __init__(self, url: str | URL | None = None, *, scale: RatingScale = DEFAULT_SCALE,
-                 engine: Engine | None = None) -> None:
+    def __init__(self, url: str | os.PathLike[str] | URL | None = None, *,
+                 scale: RatingScale = DEFAULT_SCALE, engine: Engine | None = None) -> None:
         self.url: URL = engine.url if engine is not None else (
             url if isinstance(url, URL) else database_url(url))
         self.engine = engine if engine is not None else make_engine(self.url)
