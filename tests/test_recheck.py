@@ -321,3 +321,34 @@ def test_the_demo_runs_and_labels_itself(tmp_path: Path, capsys: pytest.CaptureF
     assert "budget: evidence figures-changed" in out
     assert "26.3 percent is now 20.3 percent" in out
     assert (tmp_path / "demo.db").exists()
+
+
+def test_a_failing_canary_means_offline(store: Store, hosts: list[FixtureHost]) -> None:
+    hosts[0].routes["/page"] = Route(body=ARTICLE)
+    store.add_sources([hosts[0].url("/page")])
+    summary = store.recheck(options(canary_url=f"http://127.0.0.1:{closed_port()}/"),
+                            clock=at(T0))
+    assert summary.status == "offline"
+    assert "canary" in (summary.reason or "")
+    assert hosts[0].hits["/page"] == 0
+
+
+def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    db = tmp_path / "worker.db"
+    with open_store(str(db), migrate=True):
+        pass
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "factcheck", "--db", str(db), "worker", "--poll", "60",
+         "--archive", str(tmp_path / "warc")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert worker.stdout is not None
+        for line in worker.stdout:  # wait for the first run to finish
+            if line.startswith("run "):
+                break
+        worker.send_signal(signal.SIGTERM)
+        out, _ = worker.communicate(timeout=30)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0
+    assert "worker stopped" in out
