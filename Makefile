@@ -29,14 +29,25 @@ run: $(BIN)/.installed
 	$(FC) claims
 	@echo
 	$(FC) summary
+	@echo
+	$(FC) reports reports/
 
 ## demo: the whole loop against a fixture web on loopback (a DEMONSTRATION; see factcheck/demo.py)
 demo: $(BIN)/.installed
 	$(BIN)/python -m factcheck.demo demo
 
-## test: install the dev dependencies and run the whole suite (SQLite and PostgreSQL)
-test: $(BIN)/.installed-dev
+## test: install the dev dependencies (and Debian's chromium, for the report rendering
+## test, when running as root) and run the whole suite (SQLite and PostgreSQL)
+test: $(BIN)/.installed-dev chromium
 	$(BIN)/python -m pytest
+
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	      >/dev/null || echo "could not install chromium: the browser test will skip"; \
+	  else echo "chromium is not installed: the browser test will skip"; fi; }
 
 ## lint: ruff and mypy
 lint: $(BIN)/.installed-dev
@@ -53,4 +64,5 @@ bench: $(BIN)/.installed-dev
 
 clean:
 	rm -rf $(VENV) factcheck.db factcheck.db-wal factcheck.db-shm factcheck.db.lock demo archive \
+		reports build \
 		.pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,8 @@ import click
 from factcheck._version import __version__
 from factcheck.errors import FactCheckError
 from factcheck.fetching import DEFAULT_READERS
+from factcheck.reports import FORMATS, build_report, render, write_reports
+from factcheck.reports import digest as make_digest
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
@@ -389,6 +391,76 @@ def changes(ctx: Context, run_id: int | None, as_json: bool) -> None:
         what = e["claim"] if e["subject"] == "claim" else e["source"]
         click.echo(f"{e['subject']:<8} {e['before'] or '-':>14} -> {e['after']:<14} {what}"
                    + (f"  ({e['reason']})" if e["reason"] else ""))
+
+
+def _report_options(func: F) -> F:
+    for decorator in reversed([
+        click.option("--org", "organization", envvar="FACTCHECK_ORG_NAME", default="",
+                     help="ClaimReview author organization. [env FACTCHECK_ORG_NAME]"),
+        click.option("--org-url", "organization_url", envvar="FACTCHECK_ORG_URL", default="",
+                     help="Its URL. [env FACTCHECK_ORG_URL]"),
+        click.option("--review-url", envvar="FACTCHECK_REVIEW_URL", default="",
+                     help="Where the published fact-check lives (ClaimReview url). "
+                          "[env FACTCHECK_REVIEW_URL]"),
+        click.option("--templates", type=click.Path(file_okay=False, exists=True),
+                     help="A folder with report.html.j2 / report.md.j2 overriding ours."),
+    ]):
+        func = decorator(func)
+    return func
+
+
+@cli.command()
+@click.option("--document", metavar="KEY", help="The document (needed when there are several).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write here instead of standard output.")
+@_report_options
+@pass_context
+@library_errors
+def report(ctx: Context, /, document: str | None, fmt: str, output: str | None,
+           **options: Any) -> None:
+    """Write a verdict report: html, md, json, csv or claimreview (JSON-LD)."""
+    with ctx.store() as store:
+        text = render(build_report(store, document), fmt, **options)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(output)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--run", "run_id", type=int, help="A run id (default: the latest).")
+@json_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write here instead of standard output.")
+@pass_context
+@library_errors
+def digest(ctx: Context, run_id: int | None, as_json: bool, output: str | None) -> None:
+    """The digest of a recheck run: what changed, which verdicts need review and why."""
+    with ctx.store() as store:
+        text = make_digest(store, run=run_id, as_json=as_json)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(output)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False), default="reports")
+@click.option("--document", metavar="KEY", help="The document (needed when there are several).")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              default=("html", "md", "claimreview"), show_default=True)
+@_report_options
+@pass_context
+@library_errors
+def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[str, ...],
+            **options: Any) -> None:
+    """Write the reports of a document to FOLDER (default ./reports) and print the paths."""
+    with ctx.store() as store:
+        for path in write_reports(store, folder, formats, document=document, **options):
+            click.echo(path)
 
 
 @cli.command()

@@ -205,6 +205,14 @@ def test_stale_verdicts_are_flagged_then_cleared(store: Store, hosts: list[Fixtu
     assert json.loads(body)["claims"][0]["claim"] == "fixture-article/budget"
     assert store.claims()[0].to_dict()["needs_review"] is True
 
+    from factcheck.reports import digest
+
+    digest_md = digest(store)
+    assert f"Run {second.run_id} (finished)" in digest_md
+    assert "**fixture-article/budget**: evidence figures-changed" in digest_md
+    assert json.loads(digest(store, as_json=True))["needs_review"][0]["claim"] == \
+        "fixture-article/budget"
+
     store.record_verdict("budget", "mostly-true", "The figure was revised to 20.3%.")
     assert not store.claim("budget").needs_review
     third = store.recheck(options(), clock=at(T0 + timedelta(hours=54)))

@@ -231,6 +231,29 @@ class Store:
                                    .order_by(SnapshotRow.id))
             return [self._snapshot(source.url, row) for row in rows]
 
+    def latest_snapshots(self) -> dict[str, Snapshot]:
+        """The latest snapshot of every source that has one, by URL (one query)."""
+        with self._session() as session:
+            latest = select(func.max(SnapshotRow.id)).group_by(SnapshotRow.source_id)
+            rows = session.execute(select(SnapshotRow, SourceRow.url)
+                                   .join(SourceRow, SourceRow.id == SnapshotRow.source_id)
+                                   .where(SnapshotRow.id.in_(latest.scalar_subquery())))
+            return {url: self._snapshot(url, row) for row, url in rows}
+
+    def verdict_history(self, document: str | None = None) -> dict[str, list[Verdict]]:
+        """Every claim's verdicts, oldest first, by ``DOCUMENT/KEY`` (one query)."""
+        with self._session() as session:
+            query = (select(VerdictRow, ClaimRow.key, DocumentRow.key)
+                     .join(ClaimRow, ClaimRow.id == VerdictRow.claim_id)
+                     .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+                     .order_by(VerdictRow.created_at, VerdictRow.id))
+            if document is not None:
+                query = query.where(DocumentRow.key == document)
+            history: dict[str, list[Verdict]] = {}
+            for row, key, doc in session.execute(query):
+                history.setdefault(f"{doc}/{key}", []).append(self._verdict(row))
+            return history
+
     def latest_text(self, url: str, *, main: bool = False) -> str | None:
         """The text of the source's latest snapshot that has any (``main``: main text only)."""
         with self._session() as session:

@@ -1,0 +1,204 @@
+"""Rendering a :class:`~factcheck.reports.build.Report`: HTML, Markdown, JSON, CSV,
+schema.org ClaimReview, and the digest of a recheck run.
+
+HTML and Markdown come from Jinja2 templates a team can override: put a
+``report.html.j2`` or ``report.md.j2`` in a folder and pass it as ``templates``.
+Everything a source or a seed controls is escaped (HTML autoescaping; Markdown
+gets its HTML and link syntax neutralized).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+
+from factcheck.reports.build import Report
+
+__all__ = ["FORMATS", "claimreview", "digest_json", "digest_markdown", "render", "to_csv",
+           "to_html", "to_json", "to_markdown"]
+
+FORMATS = ("html", "md", "json", "csv", "claimreview")
+CSV_COLUMNS = ("document", "claim", "kind", "checkable", "quote", "start", "end", "rating",
+               "label", "rationale", "needs_review", "review_reasons", "evidence_url",
+               "source_title", "publisher", "stance", "passage", "evidence_status",
+               "evidence_reason", "last_checked_at")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def _markdown_text(value: object) -> str:
+    """Text safe inside Markdown: no raw HTML, links or emphasis from a source."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _environment(templates: str | Path | None, autoescape: bool) -> Environment:
+    loaders: list[Any] = [PackageLoader("factcheck.reports", "templates")]
+    if templates is not None:
+        loaders.insert(0, FileSystemLoader(str(templates)))
+    env = Environment(loader=ChoiceLoader(loaders),
+                      autoescape=select_autoescape(["html.j2"]) if autoescape else False,
+                      trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env.filters["md"] = _markdown_text
+    return env
+
+
+def _context(report: Report) -> dict[str, Any]:
+    title = report.document.get("title") or report.document["key"]
+    return {"report": report, "doc": report.document, "scale": _Scale(report.scale),
+            "title": title}
+
+
+class _Scale:
+    """The scale as templates use it (attribute access)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.name = data["name"]
+        self.ratings = [type("Rating", (), r)() for r in data["ratings"]]
+
+
+def to_html(report: Report, templates: str | Path | None = None) -> str:
+    """One self-contained page: inline CSS, no scripts, no outside requests."""
+    return _environment(templates, True).get_template("report.html.j2").render(
+        **_context(report))
+
+
+def to_markdown(report: Report, templates: str | Path | None = None) -> str:
+    return _environment(templates, False).get_template("report.md.j2").render(
+        **_context(report))
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(report: Report) -> str:
+    """One row per claim and evidence link (a claim without evidence gets one row)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for c in report.claims:
+        base = {"document": report.document["key"], "claim": c.key, "kind": c.kind,
+                "checkable": c.checkable, "quote": c.quote, "start": c.start, "end": c.end,
+                "rating": c.rating or "", "label": c.label or "", "rationale": c.rationale or "",
+                "needs_review": c.needs_review, "review_reasons": "; ".join(c.review_reasons)}
+        if not c.evidence:
+            writer.writerow(base)
+        for e in c.evidence:
+            writer.writerow({**base, "evidence_url": e.url, "source_title": e.source_title or "",
+                             "publisher": e.publisher or "", "stance": e.stance,
+                             "passage": e.passage, "evidence_status": e.status,
+                             "evidence_reason": e.reason or "",
+                             "last_checked_at": e.last_checked_at.isoformat()
+                             if e.last_checked_at else ""})
+    return out.getvalue()
+
+
+def claimreview(report: Report, *, organization: str, organization_url: str,
+                review_url: str) -> list[dict[str, Any]]:
+    """schema.org ClaimReview JSON-LD: one per rated checkable claim.
+
+    ``review_url`` is where the published fact-check lives; each claim's review is that
+    URL with the claim's anchor.
+    """
+    doc = report.document
+    scale = report.scale
+    values = {r["slug"]: r["value"] for r in scale["ratings"]}
+    appearance: dict[str, Any] = {"@type": "CreativeWork"}
+    if doc.get("url"):
+        appearance["url"] = doc["url"]
+    if doc.get("title"):
+        appearance["headline"] = doc["title"]
+    if doc.get("published"):
+        appearance["datePublished"] = doc["published"]
+    reviews = []
+    for c in report.claims:
+        if not c.checkable or c.rating is None:
+            continue
+        rating: dict[str, Any] = {"@type": "Rating", "alternateName": c.label,
+                                  "bestRating": scale["best"], "worstRating": scale["worst"]}
+        if values.get(c.rating) is not None:
+            rating["ratingValue"] = values[c.rating]
+        claim: dict[str, Any] = {
+            "@type": "Claim",
+            "author": [{"@type": "Person", "name": a} for a in doc.get("authors") or []],
+            "appearance": appearance, "firstAppearance": appearance}
+        if doc.get("published"):
+            claim["datePublished"] = doc["published"]
+        review: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "ClaimReview",
+            "url": f"{review_url}#{c.anchor}",
+            "claimReviewed": textwrap.shorten(c.claim or c.quote, 75, placeholder="..."),
+            "reviewRating": rating, "itemReviewed": claim,
+            "author": {"@type": "Organization", "name": organization, "url": organization_url}}
+        if c.reviewed_on:
+            review["datePublished"] = c.reviewed_on.isoformat()
+        reviews.append(review)
+    return reviews
+
+
+def render(report: Report, fmt: str, *, templates: str | Path | None = None,
+           organization: str = "", organization_url: str = "", review_url: str = "") -> str:
+    """``report`` in format ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "html":
+        return to_html(report, templates)
+    if fmt == "md":
+        return to_markdown(report, templates)
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "csv":
+        return to_csv(report)
+    if fmt == "claimreview":
+        return json.dumps(claimreview(report, organization=organization,
+                                      organization_url=organization_url,
+                                      review_url=review_url),
+                          indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+# -- the digest of a recheck run ------------------------------------------------------
+
+def digest_json(run: dict[str, Any] | None, changes: list[dict[str, Any]],
+                needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
+    """What the last run changed and which verdicts need review, as JSON."""
+    def plain(value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+    return json.dumps({
+        "run": {k: plain(v) for k, v in (run or {}).items()},
+        "changes": [{k: plain(v) for k, v in c.items()} for c in changes],
+        "needs_review": [{"claim": ref, "reasons": list(r)} for ref, r in needs_review],
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+def digest_markdown(run: dict[str, Any] | None, changes: list[dict[str, Any]],
+                    needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
+    """The same digest in Markdown, to mail or post."""
+    lines = ["# factcheck: what changed", ""]
+    if run is None:
+        lines.append("No recheck has run yet.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"Run {run['run']} ({run['status']}), {run['started_at']:%Y-%m-%d %H:%M} UTC: "
+                 f"checked {run['checked']}, errors {run['errors']}.")
+    if run.get("reason"):
+        lines.append(f"\n{_markdown_text(run['reason'])}")
+    lines += ["", f"## Verdicts that need review ({len(needs_review)})", ""]
+    lines += [f"- **{_markdown_text(ref)}**: {_markdown_text('; '.join(r))}"
+              for ref, r in needs_review] or ["None."]
+    sources = [c for c in changes if c["subject"] == "source" and c["before"] is not None]
+    lines += ["", f"## Sources that changed ({len(sources)})", ""]
+    lines += [f"- {_markdown_text(c['source'])}: {c['before']} → {c['after']}"
+              + (f" ({_markdown_text(c['reason'])})" if c["reason"] else "")
+              for c in sources] or ["None."]
+    evidence = [c for c in changes if c["subject"] == "evidence" and c["before"] != "unchecked"]
+    lines += ["", f"## Evidence that moved ({len(evidence)})", ""]
+    lines += [f"- {_markdown_text(c['claim'] or '')} at {_markdown_text(c['source'])}: "
+              f"{c['before']} → {c['after']}" for c in evidence] or ["None."]
+    return "\n".join(lines) + "\n"
