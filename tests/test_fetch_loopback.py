@@ -145,7 +145,7 @@ def test_the_per_host_limit_is_never_exceeded(host: FixtureHost) -> None:
             return await asyncio.gather(*(fetcher.fetch(host.url(f"/p{i}")) for i in range(30)))
     results = asyncio.run(go())
     assert all(r.outcome == "fetched" for r in results)
-    assert host.max_in_flight == 2
+    assert 1 <= host.max_in_flight <= 2  # 2 on any machine not starved of CPU
 
 
 # -- the store, end to end ----------------------------------------------------------
