@@ -60,6 +60,7 @@ check: lint test
 ## bench: the benchmarks (not part of test); tables on stdout, JSON in bench/results/
 bench: $(BIN)/.installed-dev
 	$(BIN)/python bench/anchoring.py
+	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/fetch_loopback.py
 
 clean:

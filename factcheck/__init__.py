@@ -14,6 +14,7 @@ database; sources fetched politely and kept as snapshots::
 """
 
 from factcheck._version import __version__
+from factcheck.drafts import draft_seed
 from factcheck.errors import (
     AddressRefused,
     AmbiguousClaim,
@@ -50,6 +51,8 @@ from factcheck.records import (
 from factcheck.scale import DEFAULT_SCALE, Rating, RatingScale, load_scale
 from factcheck.seeds import Seed, read_seed, read_seeds
 from factcheck.store import SeedReport, Store, Summary, open_store
+from factcheck.text.sentences import Sentence, extract_claims
+from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
@@ -80,9 +83,12 @@ __all__ = [
     "NotFound",
     "Rating",
     "RatingScale",
+    "RecheckOptions",
+    "RunSummary",
     "Seed",
     "SeedError",
     "SeedReport",
+    "Sentence",
     "Snapshot",
     "Source",
     "Stance",
@@ -94,6 +100,8 @@ __all__ = [
     "UnknownRating",
     "Verdict",
     "__version__",
+    "draft_seed",
+    "extract_claims",
     "load_scale",
     "normalize_url",
     "open_store",

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import click
 
 from factcheck._version import __version__
+from factcheck.drafts import draft_seed
 from factcheck.errors import FactCheckError
 from factcheck.fetching import DEFAULT_READERS
 from factcheck.reports import FORMATS, build_report, render, write_reports
@@ -31,6 +32,7 @@ from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
 from factcheck.store.models import utcnow
+from factcheck.text.sentences import extract_claims
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
@@ -461,6 +463,32 @@ def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[s
     with ctx.store() as store:
         for path in write_reports(store, folder, formats, document=document, **options):
             click.echo(path)
+
+
+@cli.command("extract-claims")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@json_option
+def extract_claims_command(file: str, as_json: bool) -> None:
+    """Split an article into sentences and say which are worth checking, and why."""
+    sentences = extract_claims(Path(file).read_text(encoding="utf-8"))
+    if as_json:
+        echo_json([s.to_dict() for s in sentences])
+        return
+    for s in sentences:
+        mark = "CHECK" if s.check_worthy else "     "
+        click.echo(f"{mark} {s.score:.2f} {s.kind:<11} {textwrap.shorten(s.text, 90)}")
+
+
+@cli.command("draft-seed")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: FILE.yaml")
+def draft_seed_command(file: str, output: str | None) -> None:
+    """Write a draft seed file for a new article: every sentence, check-worthy ones as
+    claims with no verdict, ready to edit and `factcheck seed`."""
+    target = Path(output) if output else Path(file).with_suffix(".yaml")
+    data = draft_seed(file, target)
+    worthy = sum(1 for c in data["claims"] if c.get("checkable"))
+    click.echo(f"{target}: {len(data['claims'])} sentences, {worthy} check-worthy")
 
 
 @cli.command()

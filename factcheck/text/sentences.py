@@ -1,0 +1,226 @@
+"""Finding the claims in an article: sentences with exact offsets, and which are worth
+checking.
+
+:func:`split` cuts a text into sentences (and headings, bylines and list items) with
+``text[start:end]`` exact, surviving abbreviations (U.S., Jan., No., Prof., FY) and
+curly quotes. :func:`extract_claims` scores each for check-worthiness from features
+a fact-checker would name: figures, dates, named entities, attribution verbs,
+quotation marks, event verbs, and against them evaluative, ideological or predictive
+language. A sentence with both a checkable core and opinion around it is check-worthy,
+with both parts named. Pure functions; no model to download.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from factcheck.text.figures import find_quantities
+
+__all__ = ["Sentence", "byline_authors", "extract_claims", "split"]
+
+ABBREVIATIONS = frozenset("""
+u.s u.k u.n e.u u.s.a jan feb mar apr jun jul aug sep sept oct nov dec no nos vol prof dr
+mr mrs ms st gen sen rep gov lt col maj capt sgt adm inc ltd co corp vs etc e.g i.e fig
+approx dept univ est jr sr mt ft
+""".split())
+SENTENCE_STARTERS = frozenset("""
+the this that these those it its he she they we i in on at but and however meanwhile after
+before when while as a an his her their our there such according
+""".split())
+
+_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+|$)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|told|tells|according to|stated|states|announced|reported|claimed|"
+    r"claims|argued|noted|wrote|declared|vowed|pledged|reaffirmed|mentioned|warned|"
+    r"confirmed|denied|insisted|added|explained|estimated|admitted|acknowledged|conceded|"
+    r"accused|critici[sz]ed|testified|disclosed|revealed)\b", re.I)
+EVENT = re.compile(
+    r"\b(?:held|signed|launched|passed|approved|issued|formed|attended|participated|met|"
+    r"visited|released|unveiled|adopted|enacted|elected|appointed|announced|invaded|"
+    r"opened|closed|founded|established|rose|fell|increased|decreased|doubled|grew|"
+    r"declined|reached|recorded|involved|joined|began|ended|won|lost|cut|introduced|"
+    r"filed|banned|allowed|allows|raised|lowered|killed|arrested|sentenced|voted)\b", re.I)
+EVALUATIVE = re.compile(
+    r"\b(?:aggressive\w*|confrontational|hegemony|hegemonic|downright|gross|grossly|"
+    r"seriously|so-called|blatant\w*|dangerous\w*|destabiliz\w*|interference|collusion|"
+    r"opportunism|adventurism|ambition\w*|epitomi[sz]e\w*|must|should|ought|clearly|"
+    r"obviously|undoubtedly|exactly the opposite|tendency|shame\w*|reckless\w*|"
+    r"irresponsible|hypocri\w*|disgrace\w*|arrogan\w*|laughable|courage\w*|soul|"
+    r"deserves?|dominate|dominant|subordinate|strongly|ideolog\w*|exciting|"
+    r"disastrous|brilliant|excellent|terrible|wonderful|unfair|optimistic)\b", re.I)
+PREDICTIVE = re.compile(
+    r"\b(?:will|would|plans? to|planned to|expected to|is set to|set to|going to|aims? to|"
+    r"intends? to|likely|probably|forecast\w*|projected|could|might|getting ready)\b",
+    re.I)
+# Figures written in words: "twice as much", "a third", "half their members".
+MULTIPLES = re.compile(r"\b(?:twice|double[ds]?|tripled?|quadrupled?|half|a third|a quarter|"
+                       r"two-thirds|three-quarters|tenfold|\w+-fold)\b", re.I)
+COMPARISON = re.compile(
+    r"\b(?:more than|less than|fewer than|higher|lower|largest|biggest|smallest|highest|"
+    r"lowest|compared with|compared to|than|first|second|third|fourth|fifth|top|rank\w*|"
+    r"record)\b", re.I)
+QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article, where it stands, and whether it is worth checking."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # statistic, quotation, event, attribution, comparison, prediction,
+    #            opinion, heading, byline
+    check_worthy: bool
+    score: float
+    features: tuple[str, ...]
+    #: For a mixed sentence: its checkable and its opinion parts, named.
+    parts: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end, "kind": self.kind,
+                "check_worthy": self.check_worthy, "score": round(self.score, 3),
+                "features": list(self.features), "parts": list(self.parts)}
+
+
+def _is_boundary(text: str, stop: int, end: int) -> bool:
+    """Does the punctuation ending at ``end`` close a sentence?"""
+    token_start = stop
+    while token_start > 0 and not text[token_start - 1].isspace():
+        token_start -= 1
+    token = text[token_start:stop].lower().strip("“\"‘'([")
+    following = text[end:].lstrip()
+    if not following:
+        return True
+    next_word = _WORD.match(following)
+    if token in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token) \
+            or re.fullmatch(r"[a-z]", token):
+        # "U.S. forces", "Jan. 13", "J. Smith": no break, unless a sentence plainly starts
+        return next_word is not None and next_word.group().lower() in SENTENCE_STARTERS \
+            and token not in ("no", "nos", "vol", "fig", "st", "dr", "mr", "mrs", "ms",
+                              "prof", "gen", "sen", "rep", "gov")
+    first = following[0]
+    return first.isupper() or first.isdigit() or first in "“\"‘'([¥$€£"
+
+
+def split(text: str) -> list[tuple[int, int, str]]:
+    """Sentences as (start, end, shape): shape is ``sentence``, ``heading``, ``byline``
+    or ``item``. White space is never inside the span's ends."""
+    pieces: list[tuple[int, int, str]] = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        start = position + len(body) - len(body.lstrip())
+        stop = position + len(body.rstrip())
+        position += len(line)
+        if start >= stop:
+            continue
+        content = text[start:stop]
+        if content.lower().startswith("by ") and len(content.split()) <= 12 \
+                and not _END.search(content[-2:]):
+            pieces.append((start, stop, "byline"))
+            continue
+        item = _LIST_ITEM.match(content)
+        if item and not _END.search(content[:-1]):
+            pieces.append((start + item.end(), stop, "item"))
+            continue
+        if not re.search(r"[.!?…][\"”’')\]]*$", content) and len(content.split()) <= 20:
+            pieces.append((start, stop, "heading"))
+            continue
+        sentence_start = start
+        for match in _END.finditer(text, start, stop):
+            if _is_boundary(text, match.start(), match.end()):
+                pieces.append((sentence_start, match.end(), "sentence"))
+                rest = text[match.end():stop]
+                sentence_start = match.end() + len(rest) - len(rest.lstrip())
+        if sentence_start < stop:
+            pieces.append((sentence_start, stop, "sentence"))
+    return pieces
+
+
+def byline_authors(byline: str) -> list[str]:
+    """The names in a byline: "By Chen Hanghui and Dong Pan" -> ["Chen Hanghui", "Dong Pan"]."""
+    names = re.sub(r"^\s*by\s+", "", byline, flags=re.I)
+    return [n.strip() for n in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", names)
+            if n.strip()]
+
+
+def _entities(sentence: str) -> list[str]:
+    words = sentence.split()
+    found = []
+    for i, word in enumerate(words):
+        bare = word.strip("“”\"‘’'(),.;:!?–—")
+        if len(bare) < 2:
+            continue
+        if bare.isupper() and any(c.isalpha() for c in bare):
+            found.append(bare)  # acronyms: NATO, JSDF, ASEAN
+        elif i > 0 and bare[0].isupper() and bare.lower() not in SENTENCE_STARTERS:
+            found.append(bare)
+    return found
+
+
+def _score(sentence: str) -> tuple[float, tuple[str, ...], dict[str, int]]:
+    quantities = find_quantities(sentence)
+    counts = {
+        "figures": sum(q.kind in ("amount", "percent", "count", "number") for q in quantities)
+        + len(MULTIPLES.findall(sentence)),
+        "dates": sum(q.kind in ("date", "year", "fiscal-year") for q in quantities),
+        "entities": len(_entities(sentence)),
+        "attribution": len(ATTRIBUTION.findall(sentence)),
+        "quotation": len(QUOTED.findall(sentence)),
+        "event": len(EVENT.findall(sentence)),
+        "comparison": len(COMPARISON.findall(sentence)),
+        "evaluative": len(EVALUATIVE.findall(sentence)),
+        "predictive": len(PREDICTIVE.findall(sentence)),
+    }
+    z = (-1.6 + 1.4 * min(counts["figures"], 2) + 1.0 * min(counts["dates"], 2)
+         + 0.35 * min(counts["entities"], 4) + 1.0 * min(counts["attribution"], 1)
+         + 0.6 * min(counts["quotation"], 1) + 0.8 * min(counts["event"], 2)
+         + 0.2 * min(counts["comparison"], 1)
+         - 0.9 * min(counts["evaluative"], 4) - 0.7 * min(counts["predictive"], 2))
+    features = tuple(name for name, n in counts.items() if n)
+    return 1 / (1 + math.exp(-z)), features, counts
+
+
+def _kind(counts: dict[str, int], check_worthy: bool) -> str:
+    if counts["quotation"] and counts["attribution"]:
+        return "quotation"
+    if counts["attribution"]:
+        return "attribution"
+    if not check_worthy:
+        return "prediction" if counts["predictive"] and not counts["evaluative"] \
+            else "opinion"
+    if counts["figures"]:
+        return "comparison" if counts["comparison"] and not counts["dates"] else "statistic"
+    if counts["predictive"] and not counts["event"]:
+        return "prediction"
+    if counts["quotation"]:
+        return "quotation"
+    return "event"
+
+
+def extract_claims(text: str, *, threshold: float = 0.5) -> list[Sentence]:
+    """Every sentence of ``text``, scored; check-worthy ones have ``score >= threshold``."""
+    sentences = []
+    for start, end, shape in split(text):
+        body = text[start:end]
+        if shape in ("heading", "byline"):
+            sentences.append(Sentence(body, start, end, shape, False, 0.0, ()))
+            continue
+        score, features, counts = _score(body)
+        worthy = score >= threshold
+        parts: tuple[str, ...] = ()
+        if worthy and counts["evaluative"]:
+            checkable = [f for f in features if f not in ("evaluative", "predictive")]
+            opinion = sorted({m.group().lower() for m in EVALUATIVE.finditer(body)})
+            parts = (f"checkable: {', '.join(checkable)}",
+                     f"opinion: {', '.join(opinion)}")
+        sentences.append(Sentence(body, start, end, _kind(counts, worthy), worthy, score,
+                                  features, parts))
+    return sentences

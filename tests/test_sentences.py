@@ -1,0 +1,109 @@
+"""Finding claims in an article: splitting, check-worthiness, drafts of seed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factcheck import read_seed
+from factcheck.drafts import draft_seed
+from factcheck.seeds import uncovered
+from factcheck.text.labelled import load_labelled, score
+from factcheck.text.sentences import byline_authors, extract_claims, split
+
+from .conftest import SEEDS
+
+ARTICLES = sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.yaml"))
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("The U.S. Navy said so. The next sentence starts here.",
+     ["The U.S. Navy said so.", "The next sentence starts here."]),
+    ("He arrived on Jan. 13 in Tokyo. Then he left.",
+     ["He arrived on Jan. 13 in Tokyo.", "Then he left."]),
+    ("Prof. Ada Lind spoke first. No. 10 answered later.",
+     ["Prof. Ada Lind spoke first.", "No. 10 answered later."]),
+    ("Funding for FY 2023 rose. “It is a record,” she said. Officials agreed.",
+     ["Funding for FY 2023 rose.", "“It is a record,” she said.", "Officials agreed."]),
+    ("Troops left the U.S. The war was over.", ["Troops left the U.S.", "The war was over."]),
+])
+def test_abbreviations_and_quotes_do_not_break_sentences(text: str,
+                                                         sentences: list[str]) -> None:
+    assert [text[s:e] for s, e, _ in split(text)] == sentences
+
+
+def test_headings_bylines_and_lists() -> None:
+    text = ("By Ann Lee and Bo Chen\nBudget approved\nThe council approved it on Tuesday.\n"
+            "- First item of a list\n- Second item")
+    shapes = [(text[s:e], shape) for s, e, shape in split(text)]
+    assert shapes == [("By Ann Lee and Bo Chen", "byline"), ("Budget approved", "heading"),
+                      ("The council approved it on Tuesday.", "sentence"),
+                      ("First item of a list", "item"), ("Second item", "item")]
+    assert byline_authors("By Chen Hanghui and Dong Pan") == ["Chen Hanghui", "Dong Pan"]
+    assert byline_authors("By A. One, B. Two and C. Three") == ["A. One", "B. Two", "C. Three"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=600))
+def test_offsets_are_exact_and_never_overlap(text: str) -> None:
+    last = 0
+    for sentence in extract_claims(text):
+        assert text[sentence.start:sentence.end] == sentence.text
+        assert sentence.start >= last
+        assert sentence.text == sentence.text.strip()
+        last = sentence.end
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=[p.stem for p in ARTICLES])
+def test_labelled_articles_split_exactly_and_score_well(path: Path) -> None:
+    article = load_labelled(path)
+    scores = score(extract_claims(article.text), article.labels)
+    assert scores.boundaries_right == scores.sentences
+    assert scores.precision >= 0.75
+    assert scores.recall >= 0.75
+
+
+def test_the_seed_article_against_its_curated_claims() -> None:
+    seed = read_seed(SEEDS / "claims.yaml")
+    text = seed.document.text
+    spans = [(c.start, c.end) for c in seed.claims if c.checkable]
+    sentences = [s for s in extract_claims(text) if s.kind not in ("heading", "byline")]
+    labels = tuple((s.start, s.end, any(a < s.end and s.start < b for a, b in spans))
+                   for s in sentences)
+    scores = score(sentences, labels)
+    assert scores.precision >= 0.8
+    assert scores.recall >= 0.7
+    kinds = {s.kind for s in extract_claims(text)}
+    assert {"byline", "heading", "statistic", "opinion"} <= kinds
+
+
+def test_a_mixed_sentence_names_both_parts() -> None:
+    (sentence,) = extract_claims(
+        "The reckless council approved a budget of 2.4 billion crowns on Tuesday.")
+    assert sentence.check_worthy
+    assert sentence.parts[0].startswith("checkable: ")
+    assert sentence.parts[1] == "opinion: reckless"
+
+
+def test_a_ten_thousand_word_article() -> None:
+    # Its speed is measured by bench/claims.py (about 0.1 s); here, that it works.
+    text = (SEEDS / "article.txt").read_text(encoding="utf-8")
+    big = "\n".join([text] * 8)
+    assert len(big.split()) > 10_000
+    sentences = extract_claims(big)
+    assert len(sentences) == 8 * len(extract_claims(text))
+
+
+def test_a_draft_seed_accounts_for_every_sentence(tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes((SEEDS / "article.txt").read_bytes())
+    data = draft_seed(article, tmp_path / "draft.yaml")
+    seed = read_seed(tmp_path / "draft.yaml")
+    assert seed.document.authors == ("Chen Hanghui", "Dong Pan")
+    assert uncovered(seed.document.text, [(c.start, c.end) for c in seed.claims]
+                     + [(0, len("By Chen Hanghui and Dong Pan"))]) == []
+    assert all(c.verdict is None for c in seed.claims if c.checkable)
+    assert sum(1 for c in data["claims"] if c.get("checkable")) >= 10
