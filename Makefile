@@ -57,11 +57,14 @@ lint: $(BIN)/.installed-dev
 ## check: lint and test, as CI does
 check: lint test
 
-## bench: the benchmarks (not part of test); tables on stdout, JSON in bench/results/
+## bench: the benchmarks (not part of test); tables on stdout, JSON in bench/results/.
+## The suite's scale runs (100,000 sources on SQLite and PostgreSQL) take about 10 minutes.
 bench: $(BIN)/.installed-dev
+	$(BIN)/python -m pip install --quiet 'requests>=2.31' pyinstrument
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/fetch_loopback.py
+	$(BIN)/python bench/suite.py
 
 clean:
 	rm -rf $(VENV) factcheck.db factcheck.db-wal factcheck.db-shm factcheck.db.lock demo archive \

@@ -157,10 +157,21 @@ async def fetch_targets(
         probe = f"{parts.scheme}://{parts.netloc}/factcheck-probe-{uuid.uuid4().hex}"
         return await read(await fetcher.fetch(probe))
 
+    fetched: asyncio.Queue[tuple[Target, FetchResult] | None] = asyncio.Queue(
+        maxsize=BATCH_SIZE * 2)
+    readers_tasks = max(2, readers_count * 4)
+
     async def work(fetcher: Fetcher) -> None:
+        """Fetch, and hand over: a worker never waits for a page to be read."""
         while (target := await pending.get()) is not None:
             result = await fetcher.fetch(target.url, etag=target.etag,
                                          last_modified=target.last_modified)
+            await fetched.put((target, result))
+
+    async def digest(fetcher: Fetcher) -> None:
+        """Read what was fetched (in the reader processes), and probe soft 404s."""
+        while (item := await fetched.get()) is not None:
+            target, result = item
             page = await read(result)
             similarity = None
             if page is not None and target.text_sha256 is not None \
@@ -174,6 +185,15 @@ async def fetch_targets(
                 if missing is not None and missing.main_text:
                     similarity = fuzz.ratio(page.main_text, missing.main_text) / 100
             await done.put((target, result, page, similarity))
+
+    async def fetch_all(fetcher: Fetcher) -> None:
+        await asyncio.gather(produce(), *(work(fetcher) for _ in range(workers)))
+        for _ in range(readers_tasks):
+            await fetched.put(None)
+
+    async def read_all(fetcher: Fetcher) -> None:
+        await asyncio.gather(*(digest(fetcher) for _ in range(readers_tasks)))
+        await done.put(None)
 
     def write(batch: list[tuple[Target, FetchResult, Page | None, float | None]]) -> None:
         captures = []
@@ -216,10 +236,7 @@ async def fetch_targets(
                          if readers_count > 0 else ThreadPoolExecutor(1))
     try:
         async with Fetcher(settings, transport=transport) as fetcher:
-            writing = asyncio.create_task(writer())
-            await asyncio.gather(produce(), *(work(fetcher) for _ in range(workers)))
-            await done.put(None)
-            await writing
+            await asyncio.gather(fetch_all(fetcher), read_all(fetcher), writer())
     finally:
         readers.shutdown(cancel_futures=True)
         if archive is not None:

@@ -103,6 +103,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(route.body)))
         self.end_headers()
         self.wfile.write(route.body)
+        with self.server.host.lock:
+            self.server.host.bytes_sent += len(route.body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -118,6 +120,7 @@ class FixtureHost:
         self.routes: dict[str, Route | Handler] = {}
         self.hits: Counter[str] = Counter()
         self.posts: list[tuple[str, bytes]] = []
+        self.bytes_sent = 0  # response bodies, for benchmarks
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0

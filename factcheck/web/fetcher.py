@@ -62,7 +62,7 @@ class FetchSettings:
     """How politely, safely and patiently to fetch. Every field has a safe default."""
 
     #: Requests in flight across all hosts.
-    concurrency: int = 16
+    concurrency: int = 64
     #: Requests in flight to one host (``host:port``).
     per_host: int = 2
     #: Seconds between the starts of two requests to one host.
