@@ -188,7 +188,8 @@ def cpu_per_page() -> None:
     print("\n3. CPU per page (median ms): factcheck extract (main text + visible text + "
           "metadata) vs trafilatura.extract alone")
     for name, r in rows.items():
-        print(f"  {name:>7}: {r['factcheck_extract_ms']:>7.1f}  vs {r['trafilatura_extract_ms']:>7.1f}")
+        print(f"  {name:>7}: {r['factcheck_extract_ms']:>7.1f}  vs "
+              f"{r['trafilatura_extract_ms']:>7.1f}")
 
 
 def median_ms(func: Any, repeat: int) -> float:
