@@ -203,7 +203,9 @@ def test_fetching_hundreds_of_sources_then_a_rerun_of_304s(
     for url, outcome in expected.items():
         assert outcomes[url] == outcome, url
     assert sum(o == "fetched" for o in outcomes.values()) == 270 + 6
-    assert max(h.max_in_flight for h in web) <= 2
+    # Counted on the ordinary hosts: on the hostile one the server goes on writing a
+    # body we abandoned (too large, too slow) for a moment after we let go of it.
+    assert max(h.max_in_flight for h in web[:3]) <= 2
 
     sources = {s.url: s for s in store.sources()}
     story = sources[web[0].url("/story/3")]
