@@ -203,21 +203,33 @@ def median_ms(func: Any, repeat: int) -> float:
 
 # -- 4: scale ------------------------------------------------------------------------
 
-def scale_child(url: str, sources: int) -> None:
-    """Runs in its own process (for its own peak RSS); prints one JSON line."""
+def scale_child(phase: str, url: str, sources: int, ports: list[int]) -> None:
+    """One phase in its own process (so its peak RSS is its own); prints a JSON line."""
+    from datetime import timedelta
+
     from sqlalchemy import text, update
     from sqlalchemy.orm import Session
 
     from factcheck.store.models import SourceRow, utcnow
     from factcheck.tracking.recheck import claim_due
 
-    web = Web(20, 0.0)
-    try:
-        with open_store(url, migrate=True) as store:
-            urls = web.urls(sources)
+    urls = [f"http://127.0.0.1:{ports[i % len(ports)]}/p/{i}" for i in range(sources)]
+    result: dict[str, Any] = {}
+    with open_store(url, migrate=True) as store:
+        def size() -> int:
+            with Session(store.engine) as s:
+                if store.engine.dialect.name == "sqlite":
+                    s.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                    return Path(store.url.database or "").stat().st_size
+                return int(s.execute(text(
+                    "select sum(pg_total_relation_size(c.oid)) from pg_class c join "
+                    "pg_namespace n on n.oid = c.relnamespace where n.nspname = "
+                    "current_schema() and c.relkind = 'r'")).scalar() or 0)
+
+        if phase == "seed":
             start = time.perf_counter()
             store.add_sources(urls)
-            seeding = time.perf_counter() - start
+            result["seeding_s"] = round(time.perf_counter() - start, 1)
             # As after a first run: every source knows the page's ETag and is due.
             etag = f'"{hashlib.sha256(ARTICLE).hexdigest()[:16]}"'
             with Session(store.engine) as s, s.begin():
@@ -226,76 +238,76 @@ def scale_child(url: str, sources: int) -> None:
             with Session(store.engine) as s:
                 start = time.perf_counter()
                 with s.begin():
-                    claim_due(s, worker="bench", now=utcnow(), lease=__import__(
-                        "datetime").timedelta(minutes=1), limit=100, all_sources=False,
-                        started=utcnow())
+                    claim_due(s, worker="bench", now=utcnow(), lease=timedelta(minutes=1),
+                              limit=100, all_sources=False, started=utcnow())
                     s.rollback()
-                due_ms = (time.perf_counter() - start) * 1000
-
-            def size() -> int:
-                with Session(store.engine) as s:
-                    if store.engine.dialect.name == "sqlite":
-                        s.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-                        return Path(store.url.database or "").stat().st_size
-                    return int(s.execute(text(
-                        "select sum(pg_total_relation_size(c.oid)) from pg_class c join "
-                        "pg_namespace n on n.oid = c.relnamespace where n.nspname = "
-                        "current_schema() and c.relkind = 'r'")).scalar() or 0)
+                result["due_selection_ms"] = round((time.perf_counter() - start) * 1000, 1)
+            result["seed_peak_rss_mb"] = round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        else:
             before = size()
             start = time.perf_counter()
             summary = store.recheck(options(all_sources=True, batch=500))
-            recheck = time.perf_counter() - start
-            growth = size() - before
-    finally:
-        web.close()
-    print(json.dumps({
-        "sources": sources, "seeding_s": round(seeding, 1), "due_selection_ms": round(due_ms, 1),
-        "recheck_304_s": round(recheck, 1), "recheck_pages_per_s": round(summary.checked
-                                                                          / recheck, 1),
-        "checked": summary.checked, "states": dict(summary.states),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "growth_per_unchanged_run_bytes": growth,
-        "growth_per_source_bytes": round(growth / sources, 1)}))
+            seconds = time.perf_counter() - start
+            result.update({
+                "recheck_304_s": round(seconds, 1),
+                "recheck_pages_per_s": round(summary.checked / seconds, 1),
+                "checked": summary.checked, "states": dict(summary.states),
+                "recheck_peak_rss_mb": round(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "growth_per_unchanged_run_bytes": size() - before,
+                "growth_per_source_bytes": round((size() - before) / sources, 1)})
+    print(json.dumps(result))
 
 
 def scale(sources: int, postgres: str | None) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
     rows = {}
-    targets = {"SQLite": None, "PostgreSQL": postgres}
-    for name, url in targets.items():
-        if name == "PostgreSQL" and not url:
-            continue
-        with tempfile.TemporaryDirectory() as tmp:
-            schema = None
-            if url is None:
-                url = f"sqlite:///{tmp}/scale.db"
-            else:
-                from sqlalchemy import create_engine, text
-                from sqlalchemy.engine import make_url
-                schema = f"bench_{uuid.uuid4().hex[:8]}"
-                admin = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-                with admin.begin() as conn:
-                    conn.execute(text(f'create schema "{schema}"'))
-                url = make_url(url).set(drivername="postgresql+psycopg").update_query_dict(
-                    {"options": f"-csearch_path={schema}"}).render_as_string(False)
-            try:
-                done = subprocess.run([sys.executable, __file__, "--scale-child", url,
-                                       str(sources)], capture_output=True, text=True,
-                                      check=False)
-                if done.returncode != 0:
-                    print(done.stderr[-3000:])
-                    continue
-                rows[name] = json.loads(done.stdout.strip().splitlines()[-1])
-            finally:
-                if schema is not None:
+    web = Web(20, 0.0)
+    ports = ",".join(str(p) for p in web.ports)
+    try:
+        for name, base in {"SQLite": None, "PostgreSQL": postgres}.items():
+            if name == "PostgreSQL" and not base:
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                schema = admin = None
+                if base is None:
+                    url = f"sqlite:///{tmp}/scale.db"
+                else:
+                    schema = f"bench_{uuid.uuid4().hex[:8]}"
+                    pg = make_url(base).set(drivername="postgresql+psycopg")
+                    admin = create_engine(pg)
                     with admin.begin() as conn:
-                        conn.execute(text(f'drop schema "{schema}" cascade'))
+                        conn.execute(text(f'create schema "{schema}"'))
+                    url = pg.update_query_dict({"options": f"-csearch_path={schema}"}) \
+                        .render_as_string(False)
+                try:
+                    row: dict[str, Any] = {}
+                    for phase in ("seed", "recheck"):
+                        done = subprocess.run(
+                            [sys.executable, __file__, "--scale-child", phase, url,
+                             str(sources), ports], capture_output=True, text=True, check=False)
+                        if done.returncode != 0:
+                            print(done.stderr[-3000:])
+                            break
+                        row.update(json.loads(done.stdout.strip().splitlines()[-1]))
+                    rows[name] = row
+                finally:
+                    if admin is not None:
+                        with admin.begin() as conn:
+                            conn.execute(text(f'drop schema "{schema}" cascade'))
+    finally:
+        web.close()
     RESULTS["scale"] = rows
-    print(f"\n4. Scale: {sources:,} sources (each database in its own process)")
+    print(f"\n4. Scale: {sources:,} sources (seeding and the recheck each in its own process)")
     for name, r in rows.items():
-        print(f"  {name:<10} seed {r['seeding_s']} s, due selection {r['due_selection_ms']} ms,"
-              f" recheck (304s) {r['recheck_304_s']} s = {r['recheck_pages_per_s']} pages/s,"
-              f" peak RSS {r['peak_rss_mb']} MB, growth per unchanged run "
-              f"{r['growth_per_source_bytes']} B/source")
+        print(f"  {name:<10} seed {r.get('seeding_s')} s (peak RSS {r.get('seed_peak_rss_mb')} MB),"
+              f" due selection {r.get('due_selection_ms')} ms, recheck (304s) "
+              f"{r.get('recheck_304_s')} s = {r.get('recheck_pages_per_s')} pages/s (peak RSS "
+              f"{r.get('recheck_peak_rss_mb')} MB), growth per unchanged run "
+              f"{r.get('growth_per_source_bytes')} B/source")
 
 
 # -- 5: reports ----------------------------------------------------------------------
@@ -342,19 +354,26 @@ def reports(claims: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="Smaller sizes.")
+    parser.add_argument("--only", choices=("throughput", "cpu", "scale", "reports"))
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--postgres", default=os.environ.get(
         "FACTCHECK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-    parser.add_argument("--scale-child", nargs=2, metavar=("URL", "SOURCES"))
+    parser.add_argument("--scale-child", nargs=4, metavar=("PHASE", "URL", "SOURCES", "PORTS"))
     args = parser.parse_args()
     if args.scale_child:
-        scale_child(args.scale_child[0], int(args.scale_child[1]))
+        phase, url, count, ports = args.scale_child
+        scale_child(phase, url, int(count), [int(p) for p in ports.split(",")])
         return
-    throughput(500 if args.quick else 2000, 20, 0.1)
-    cpu_per_page()
-    if not args.skip_scale:
+    def wanted(section: str) -> bool:
+        return args.only in (None, section)
+    if wanted("throughput"):
+        throughput(500 if args.quick else 2000, 20, 0.1)
+    if wanted("cpu"):
+        cpu_per_page()
+    if wanted("scale") and not args.skip_scale:
         scale(10_000 if args.quick else 100_000, args.postgres or None)
-    reports(1000 if args.quick else 10_000)
+    if wanted("reports"):
+        reports(1000 if args.quick else 10_000)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "suite.json").write_text(json.dumps(RESULTS, indent=2))

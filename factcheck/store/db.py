@@ -8,14 +8,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
 
 from factcheck.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "alembic_config", "database_url", "make_engine",
-           "migrate", "migrations_path", "safe_url"]
+__all__ = ["DEFAULT_DATABASE_URL", "alembic_config", "database_url", "insert_new",
+           "make_engine", "migrate", "migrations_path", "safe_url"]
 
 DEFAULT_DATABASE_URL = "sqlite:///factcheck.db"
 ENV_DATABASE_URL = "FACTCHECK_DATABASE_URL"
@@ -103,3 +106,18 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (the newest schema by default)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def insert_new(session: Session, model: Any, rows: list[dict[str, Any]],
+               chunk: int = 2000) -> None:
+    """Insert ``rows``, skipping any that would break a unique constraint (a concurrent
+    writer's row, or one already there), a chunk per statement."""
+    dialect = session.get_bind().dialect.name
+    for i in range(0, len(rows), chunk):
+        part = rows[i:i + chunk]
+        if dialect == "postgresql":
+            session.execute(postgresql_insert(model).on_conflict_do_nothing(), part)
+        elif dialect == "sqlite":
+            session.execute(sqlite_insert(model).on_conflict_do_nothing(), part)
+        else:  # pragma: no cover - the two supported databases are above
+            session.execute(insert(model), part)

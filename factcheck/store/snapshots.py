@@ -8,13 +8,12 @@ import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from factcheck.evidence import assess
 from factcheck.fetching import Capture
+from factcheck.store.db import insert_new
 from factcheck.store.models import (
     ChangeEventRow,
     ClaimRow,
@@ -51,15 +50,7 @@ def _store_blobs(session: Session, texts: dict[str, str]) -> None:
         {"sha256": key, "length": len(text),
          "compressed": zlib.compress(text.encode("utf-8"), 6)}
         for key, text in texts.items() if key not in present]
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(postgresql_insert(TextBlobRow).on_conflict_do_nothing(), rows)
-    elif dialect == "sqlite":
-        session.execute(sqlite_insert(TextBlobRow).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(insert(TextBlobRow), rows)
+    insert_new(session, TextBlobRow, rows)
 
 
 def text_of(session: Session, key: str | None) -> str | None:

@@ -25,7 +25,14 @@ from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fe
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
-from factcheck.store.db import alembic_config, database_url, make_engine, migrate, safe_url
+from factcheck.store.db import (
+    alembic_config,
+    database_url,
+    insert_new,
+    make_engine,
+    migrate,
+    safe_url,
+)
 from factcheck.store.models import (
     ChangeEventRow,
     CheckRunRow,
@@ -271,9 +278,11 @@ class Store:
     def add_sources(self, urls: Iterable[str]) -> list[str]:
         """Add the URLs as sources where new; return their normalized forms, in order."""
         normalized = list(dict.fromkeys(normalize_url(u) for u in urls))
+        now = utcnow()
         with self._session.begin() as session:
-            known = set(session.scalars(select(SourceRow.url).where(SourceRow.url.in_(normalized))))
-            session.add_all(SourceRow(url=u) for u in normalized if u not in known)
+            insert_new(session, SourceRow, [
+                {"url": u, "status": "unchecked", "check_interval_seconds": 86400,
+                 "consecutive_failures": 0, "created_at": now} for u in normalized])
         return normalized
 
     def fetch(self, urls: Iterable[str] | None = None, *,
