@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from factcheck.scale import RatingScale
 from factcheck.seeds import Seed, SeedClaim, SeedVerdict, uncovered
@@ -70,7 +70,16 @@ def apply_seeds(session: Session, seeds: list[Seed], scale: RatingScale) -> Seed
 def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedReport,
                 sources: dict[str, SourceRow]) -> None:
     d = seed.document
-    doc = session.scalar(select(DocumentRow).where(DocumentRow.key == d.key))
+    # Everything the comparison needs, in a handful of queries rather than a few per claim.
+    doc = session.scalar(select(DocumentRow).where(DocumentRow.key == d.key).options(
+        selectinload(DocumentRow.claims).selectinload(ClaimRow.evidence)
+        .selectinload(EvidenceRow.source),
+        selectinload(DocumentRow.claims).selectinload(ClaimRow.verdicts)))
+    wanted = list({e.url for c in seed.claims for e in c.evidence} - set(sources))
+    for i in range(0, len(wanted), 2000):
+        for source in session.scalars(select(SourceRow).where(
+                SourceRow.url.in_(wanted[i:i + 2000]))):
+            sources[source.url] = source
     values: dict[str, Any] = {
         "title": d.title, "authors": list(d.authors), "publisher": d.publisher, "url": d.url,
         "published": d.published, "byline": d.byline, "text": d.text,
@@ -84,6 +93,7 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
 
     now = utcnow()
     existing = {c.key: c for c in doc.claims}
+    rows: list[tuple[ClaimRow, SeedClaim]] = []
     for sc in seed.claims:
         row = existing.pop(sc.key, None)
         values = {"start": sc.start, "end": sc.end, "quote": sc.quote, "assertion": sc.claim,
@@ -96,6 +106,9 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
         elif _assign(row, **values):
             report.claims_changed += 1
         _apply_evidence(session, row, sc, report, sources, now)
+        rows.append((row, sc))
+    session.flush()  # one flush: the ids the verdicts' bases refer to
+    for row, sc in rows:
         if sc.verdict is not None:
             _apply_verdict(session, row, sc.verdict, seed.origin, scale, report)
     for row in existing.values():
@@ -115,13 +128,10 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
 def _source(session: Session, url: str, report: SeedReport,
             sources: dict[str, SourceRow]) -> SourceRow:
     row = sources.get(url)
-    if row is None:
-        row = session.scalar(select(SourceRow).where(SourceRow.url == url))
-        if row is None:
-            row = SourceRow(url=url)
-            session.add(row)
-            report.sources_added += 1
-        sources[url] = row
+    if row is None:  # not in the database (those that are were loaded up front)
+        row = sources[url] = SourceRow(url=url)
+        session.add(row)
+        report.sources_added += 1
     return row
 
 
@@ -156,7 +166,6 @@ def _apply_verdict(session: Session, claim: ClaimRow, sv: SeedVerdict, origin: s
     if last is not None and (last.rating, last.rationale, last.reviewer,
                              last.reviewed_on) == wanted:
         return
-    session.flush()  # ids for the evidence this verdict rests on
     session.add(VerdictRow(claim=claim, rating=sv.rating, scale=scale.name,
                            rationale=sv.rationale, reviewer=sv.reviewer,
                            reviewed_on=sv.reviewed_on, origin=origin,
