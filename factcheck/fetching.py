@@ -116,13 +116,14 @@ async def fetch_targets(
         record: Callable[[list[Capture]], None], *,
         settings: FetchSettings, archive_dir: Path | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        readers_count: int = DEFAULT_READERS) -> FetchReport:
+        readers_count: int = DEFAULT_READERS, keep_results: bool = True) -> FetchReport:
     """Fetch every target and hand the captures to ``record`` in batches (in a thread).
 
     ``targets`` is a list, or a function returning the next batch (``[]`` when there
     are no more), called in a thread as the queue runs low: a recheck claims due
     sources that way, a batch at a time. ``readers_count`` processes extract text
-    (0: one thread of this process).
+    (0: one thread of this process). ``keep_results=False`` keeps counts only, for runs
+    over more sources than anyone will read line by line.
     """
     report = FetchReport()
     started = time.monotonic()
@@ -221,8 +222,9 @@ async def fetch_targets(
                 target, result, _, _ = item
                 report.outcomes[result.outcome] += 1
                 report.bytes_received += sum(len(e.raw) for e in result.exchanges)
-                report.results.append((target.url, result.outcome, result.status,
-                                       str(result.error) if result.error else None))
+                if keep_results:
+                    report.results.append((target.url, result.outcome, result.status,
+                                           str(result.error) if result.error else None))
                 if not batch:
                     oldest = time.monotonic()
                 batch.append(item)

@@ -252,3 +252,21 @@ def test_fetching_hundreds_of_sources_then_a_rerun_of_304s(
         record = next(iter(ArchiveIterator(stream)))
         assert record.rec_headers.get_header("WARC-Target-URI") == story.url
         assert b"Budget plan approved" in record.content_stream().read()
+
+
+def test_connection_pools_stay_bounded_across_many_hosts() -> None:
+    web = [FixtureHost() for _ in range(5)]
+    try:
+        for h in web:
+            h.routes["/p"] = Route(body=b"<p>fixture</p>")
+
+        async def go() -> tuple[list[FetchResult], int]:
+            async with Fetcher(settings(max_clients=2)) as fetcher:
+                results = [await fetcher.fetch(h.url("/p")) for h in web * 2]
+                return results, len(fetcher._clients)
+        results, pools = asyncio.run(go())
+        assert all(r.outcome == "fetched" for r in results)
+        assert pools == 2
+    finally:
+        for h in web:
+            h.close()

@@ -20,6 +20,7 @@ import random
 import ssl
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -80,6 +81,8 @@ class FetchSettings:
     #: A Retry-After longer than this is not waited for: the fetch is recorded as is.
     max_retry_after: float = 120.0
     max_redirects: int = 10
+    #: Connection pools kept open at once (one per host); idle ones beyond are closed.
+    max_clients: int = 256
     #: Largest body kept, before and after decompression.
     max_bytes: int = 16 * 1024 * 1024
     respect_robots: bool = True
@@ -235,6 +238,7 @@ class HostGate:
         self._sleep = sleep
         self.interval = interval
         self._next_start = 0.0
+        self.in_flight = 0
 
     def defer(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (a Retry-After)."""
@@ -248,7 +252,11 @@ class HostGate:
                 if wait > 0:
                     await self._sleep(wait)
                 self._next_start = self._clock() + self.interval
-            yield
+            self.in_flight += 1
+            try:
+                yield
+            finally:
+                self.in_flight -= 1
 
 
 class Fetcher:
@@ -270,7 +278,8 @@ class Fetcher:
         # per-host pools stay cheap however many hosts a run touches.
         self._transport = transport
         self._shared = self._new_client(transport) if transport is not None else None
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
         self._ssl_context: ssl.SSLContext | None = None
         self._slots = asyncio.Semaphore(s.concurrency)
         self._gates: dict[str, HostGate] = {}
@@ -287,6 +296,8 @@ class Fetcher:
         for client in [*self._clients.values(), *([self._shared] if self._shared else [])]:
             await client.aclose()
         self._clients.clear()
+        if self._closing:
+            await asyncio.gather(*self._closing)
 
     def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
         s = self.settings
@@ -301,14 +312,32 @@ class Fetcher:
             return self._shared
         key = host_key(url)
         client = self._clients.get(key)
-        if client is None:
-            limits = httpx.Limits(max_connections=self.settings.per_host,
-                                  max_keepalive_connections=self.settings.per_host)
-            if self._ssl_context is None:
-                self._ssl_context = httpx.create_ssl_context(trust_env=False)
-            client = self._clients[key] = self._new_client(
-                guarded_transport(self.settings.addresses, limits, self._ssl_context))
+        if client is not None:
+            self._clients.move_to_end(key)
+            return client
+        limits = httpx.Limits(max_connections=self.settings.per_host,
+                              max_keepalive_connections=self.settings.per_host)
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context(trust_env=False)
+        client = self._clients[key] = self._new_client(
+            guarded_transport(self.settings.addresses, limits, self._ssl_context))
+        self._evict_idle_clients()
         return client
+
+    def _evict_idle_clients(self) -> None:
+        """Keep at most ``max_clients`` pools: close the least recently used idle ones,
+        so that memory stays flat however many hosts a run touches."""
+        excess = len(self._clients) - self.settings.max_clients
+        for key in list(self._clients):
+            if excess <= 0:
+                break
+            gate = self._gates.get(key)
+            if gate is not None and gate.in_flight:
+                continue
+            task = asyncio.ensure_future(self._clients.pop(key).aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+            excess -= 1
 
     def gate(self, url: str) -> HostGate:
         key = host_key(url)
