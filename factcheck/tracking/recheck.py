@@ -34,7 +34,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factcheck.errors import FactCheckError, NameResolutionFailed, NetworkError
 from factcheck.fetching import DEFAULT_READERS, Capture, Target, fetch_targets
-from factcheck.store.models import ChangeEventRow, CheckRunRow, ClaimRow, SourceRow, utcnow
+from factcheck.store.models import (
+    ChangeEventRow,
+    CheckRunRow,
+    ClaimRow,
+    DocumentRow,
+    EvidenceRow,
+    SourceRow,
+    utcnow,
+)
 from factcheck.store.snapshots import record_captures, reviews
 from factcheck.web.fetcher import Fetcher, FetchSettings
 from factcheck.web.safety import resolve
@@ -289,11 +297,10 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
     summary.finished_at = clock()
     with session_factory.begin() as session:
         _release(session, options.worker)
-        events = list(session.scalars(select(ChangeEventRow).where(
-            ChangeEventRow.run_id == summary.run_id)))
         summary.errors = summary.states.get("error", 0)
-        stale_ids = [e.claim_id for e in events
-                     if e.subject == "claim" and e.after == "needs-review" and e.claim_id]
+        stale_ids = [c for c in session.scalars(select(ChangeEventRow.claim_id).where(
+            ChangeEventRow.run_id == summary.run_id, ChangeEventRow.subject == "claim",
+            ChangeEventRow.after == "needs-review")) if c is not None]
         flagged = _flagged(session)
         refs = _refs(session, set(stale_ids) | set(flagged))
         summary.newly_stale = [(refs[c], flagged.get(c, [])) for c in dict.fromkeys(stale_ids)
@@ -311,8 +318,6 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
 
 def _flagged(session: Session) -> dict[int, list[str]]:
     """Every claim whose verdict needs review now (checked only where something moved)."""
-    from factcheck.store.models import EvidenceRow
-
     moved = select(EvidenceRow.claim_id).join(EvidenceRow.source).where(or_(
         EvidenceRow.status.in_(("drifted", "figures-changed", "missing")),
         SourceRow.state.in_(("gone", "moved", "soft-404"))))
@@ -321,8 +326,6 @@ def _flagged(session: Session) -> dict[int, list[str]]:
 
 
 def _refs(session: Session, claim_ids: set[int]) -> dict[int, str]:
-    from factcheck.store.models import DocumentRow
-
     rows = session.execute(select(ClaimRow.id, DocumentRow.key, ClaimRow.key)
                            .join(ClaimRow.document).where(ClaimRow.id.in_(claim_ids)))
     return {cid: f"{doc}/{key}" for cid, doc, key in rows}
