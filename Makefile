@@ -63,7 +63,6 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet 'requests>=2.31' pyinstrument
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
-	$(BIN)/python bench/fetch_loopback.py
 	$(BIN)/python bench/suite.py
 
 clean:

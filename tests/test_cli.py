@@ -158,7 +158,7 @@ def test_custom_scale(tmp_path: Path, seeded: URL) -> None:
 
 
 def test_fetch_then_sources_and_snapshots(seeded: URL, tmp_path: Path) -> None:
-    from .fixture_web import FixtureHost, Route, page
+    from factcheck.fixtureweb import FixtureHost, Route, page
 
     host = FixtureHost()
     try:

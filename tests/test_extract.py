@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factcheck.fixtureweb import make_pdf, page
 from factcheck.text.extract import decode, extract, normalize_text, text_sha256
-
-from .fixture_web import make_pdf, page
 
 
 def test_article_main_text_leaves_out_navigation_and_most_read() -> None:

@@ -13,11 +13,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from factcheck import Store
-from factcheck.store.models import SnapshotRow, TextBlobRow
-from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings
-from factcheck.web.safety import AddressPolicy
-
-from .fixture_web import (
+from factcheck.fixtureweb import (
     FixtureHost,
     Route,
     gzip_bomb,
@@ -27,6 +23,9 @@ from .fixture_web import (
     redirect,
     trickle,
 )
+from factcheck.store.models import SnapshotRow, TextBlobRow
+from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings
+from factcheck.web.safety import AddressPolicy
 
 LOOPBACK = AddressPolicy.allowing("127.0.0.1/32")
 

@@ -25,12 +25,11 @@ from sqlalchemy.orm import Session
 
 from factcheck import Store, open_store
 from factcheck.cli import cli
+from factcheck.fixtureweb import FixtureHost, Route, page, redirect
 from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow
 from factcheck.tracking.recheck import JobRunning, RecheckOptions
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
-
-from .fixture_web import FixtureHost, Route, page, redirect
 
 T0 = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
 LOOPBACK = AddressPolicy.allowing("127.0.0.1/32")
