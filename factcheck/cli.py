@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from factcheck._version import __version__
 from factcheck.drafts import draft_seed
@@ -34,6 +35,7 @@ from factcheck.store.db import safe_url
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
+from factcheck.urls import check_sendable
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
@@ -55,14 +57,46 @@ pass_context = click.make_pass_decorator(Context)
 
 
 def library_errors(func: F) -> F:
-    """Turn factcheck's errors into a one-line message and exit status 1."""
+    """Turn factcheck's errors, the database's and the file system's into a one-line
+    message and exit status 1 (a traceback helps nobody at 3 a.m.)."""
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except FactCheckError as exc:
             raise click.ClickException(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(_database_error(exc)) from exc
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"cannot use{where}: {exc.strerror or exc}") from exc
     return wrapper  # type: ignore[return-value]
+
+
+def _database_error(exc: SQLAlchemyError) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    hint = ""
+    if "locked" in first:
+        hint = " (another program holds the database; try again when it is done)"
+    elif "not a database" in first or "file is encrypted" in first:
+        hint = " (--db names a file that is not a factcheck database)"
+    elif "readonly" in first or "read-only" in first:
+        hint = " (the database file or its folder is read-only)"
+    elif "no such table" in first or "UndefinedTable" in type(cause).__name__:
+        hint = " (run `factcheck init` first)"
+    return f"database error: {first}{hint}"
+
+
+def _url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A URL option checked as the fetcher will send it."""
+    if value is None or value == "":
+        return None
+    try:
+        check_sendable(value)
+    except FactCheckError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
 
 
 def json_option(func: F) -> F:
@@ -265,9 +299,11 @@ def recheck_options(func: F) -> F:
         click.option("--contact", envvar="FACTCHECK_CONTACT", metavar="EMAIL",
                      help="Sent as the From header. [env FACTCHECK_CONTACT]"),
         click.option("--canary", envvar="FACTCHECK_CANARY_URL", metavar="URL",
+                     callback=_url_option,
                      help="A URL that answers whenever our network works; if it fails "
                           "the run is offline. [env FACTCHECK_CANARY_URL]"),
         click.option("--webhook", envvar="FACTCHECK_WEBHOOK_URL", metavar="URL",
+                     callback=_url_option,
                      help="POST JSON here when verdicts become stale. "
                           "[env FACTCHECK_WEBHOOK_URL]"),
         click.option("--readers", type=click.IntRange(0), default=DEFAULT_READERS,
@@ -297,6 +333,8 @@ def _echo_run(summary: RunSummary) -> None:
         click.echo(f"offline: {summary.reason}")
     elif summary.status == "failed":
         click.echo(f"the run failed: {summary.reason}")
+    elif summary.status == "interrupted":
+        click.echo(f"interrupted: {summary.reason}")
     click.echo(f"run {summary.run_id}: checked {summary.checked}, "
                f"unchanged {summary.states.get('unchanged', 0)}, "
                f"changed {summary.states.get('changed', 0)}, "
@@ -468,9 +506,15 @@ def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[s
 @cli.command("extract-claims")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @json_option
+@library_errors
 def extract_claims_command(file: str, as_json: bool) -> None:
     """Split an article into sentences and say which are worth checking, and why."""
-    sentences = extract_claims(Path(file).read_text(encoding="utf-8"))
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file} is not UTF-8 text (byte {exc.start}); "
+                                   "convert it first, e.g. with iconv") from exc
+    sentences = extract_claims(text)
     if as_json:
         echo_json([s.to_dict() for s in sentences])
         return
@@ -482,6 +526,7 @@ def extract_claims_command(file: str, as_json: bool) -> None:
 @cli.command("draft-seed")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: FILE.yaml")
+@library_errors
 def draft_seed_command(file: str, output: str | None) -> None:
     """Write a draft seed file for a new article: every sentence, check-worthy ones as
     claims with no verdict, ready to edit and `factcheck seed`."""

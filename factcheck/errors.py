@@ -16,6 +16,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
         ├── BlockedByRobots    robots.txt disallows the URL, or could not be read (5xx)
         ├── TooLarge           the body, or what it decompresses to, exceeds the cap
         ├── TooManyRedirects   a redirect loop, or more hops than allowed
+        ├── BadRedirect        a redirect to a URL that cannot be fetched (data:, bad port)
         ├── BadContent         an encoding that cannot be decoded
         └── NetworkError       the exchange itself failed
             ├── FetchTimeout           connect, read or total time ran out
@@ -31,6 +32,7 @@ __all__ = [
     "AmbiguousClaim",
     "AppendOnlyError",
     "BadContent",
+    "BadRedirect",
     "BlockedByRobots",
     "ConfigError",
     "ConnectionFailed",
@@ -126,6 +128,12 @@ class TooManyRedirects(FetchError):
     """A redirect loop, or more redirects than allowed."""
 
     outcome = "redirect-loop"
+
+
+class BadRedirect(FetchError):
+    """A redirect to a URL that cannot be fetched (``data:``, ``javascript:``, a bad port)."""
+
+    outcome = "bad-redirect"
 
 
 class BadContent(FetchError):

@@ -15,13 +15,14 @@ batch and nothing holds a transaction open across the network.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,15 @@ from urllib.parse import urlsplit
 import httpx
 from rapidfuzz import fuzz
 
+from factcheck.errors import FetchError
 from factcheck.text.extract import Page, extract, text_sha256
 from factcheck.web.archive import WarcArchive
-from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, host_key
+from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, describe, host_key
 
-__all__ = ["DEFAULT_READERS", "Capture", "FetchReport", "Target", "fetch_targets",
-           "interleave_by_host"]
+__all__ = ["DEFAULT_READERS", "Capture", "FetchReport", "Readers", "Target", "fetch_targets",
+           "interleave_by_host", "record_isolated"]
+
+log = logging.getLogger("factcheck.fetching")
 
 BATCH_SIZE = 50
 BATCH_SECONDS = 1.0
@@ -67,6 +71,11 @@ class Capture:
     #: How much the page resembles the site's answer for a missing path (0-1), when asked.
     soft_404_similarity: float | None = None
 
+    def failed(self, reason: str) -> Capture:
+        """This capture as an ``error`` outcome: what is kept when it cannot be recorded."""
+        result = replace(self.result, body=None, error=FetchError(reason))
+        return replace(self, result=result, page=None, soft_404_similarity=None)
+
 
 @dataclass
 class FetchReport:
@@ -96,6 +105,80 @@ def interleave_by_host(targets: Iterable[Target]) -> list[Target]:
     for rank in range(max((len(q) for q in queues), default=0)):
         ordered.extend(q[rank] for q in queues if rank < len(q))
     return ordered
+
+
+def record_isolated(record: Callable[[list[Capture]], None], captures: list[Capture]) -> None:
+    """Record a batch; if that fails, each capture alone; a capture that still cannot be
+    recorded is recorded as that source's ``error``, with the reason.
+
+    So one source's bad data (a value the database refuses, a bug it trips) costs that
+    source, never its batch or the run. Only a failure to record even the error (the
+    database itself is gone) is raised: that is the run's fault.
+    """
+    try:
+        record(captures)
+        return
+    except Exception:
+        log.warning("a batch of %d could not be recorded; recording one by one",
+                    len(captures), exc_info=True)
+    for capture in captures:
+        try:
+            record([capture])
+        except Exception as exc:
+            log.warning("source %s could not be recorded: %s", capture.source_id,
+                        describe(exc))
+            record([capture.failed(f"could not be recorded: {describe(exc)}")])
+
+
+class Readers:
+    """Processes that extract text (a thread when ``count`` is 0).
+
+    A body that crashes a reader process (a segfault in a parser) breaks the pool: the
+    pool is started again and that page is recorded with its problem. The processes
+    end with this one, even after a ``kill -9`` of it.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool = self._start()
+
+    def _start(self) -> Executor:
+        if self.count <= 0:
+            return ThreadPoolExecutor(1)
+        return ProcessPoolExecutor(self.count, mp_context=get_context("spawn"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+
+    async def extract(self, result: FetchResult) -> Page:
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, extract, result.body or b"", result.content_type,
+                result.final_url or result.url,
+                _charset(result.headers.get("content-type", "")))
+        except BrokenExecutor as exc:
+            if self._pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+            return Page(kind="unsupported",
+                        problem=f"reading the body crashed the reader ({describe(exc)})")
+        except Exception as exc:  # extract never raises; pickling or the pool might
+            return Page(kind="unsupported", problem=f"the body could not be read "
+                                                    f"({describe(exc)})")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a reader process: exit when the process that started it is gone."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _once(targets: list[Target]) -> Callable[[], list[Target]]:
@@ -143,14 +226,10 @@ async def fetch_targets(
         for _ in range(workers):
             await pending.put(None)
 
-    loop = asyncio.get_running_loop()
-
     async def read(result: FetchResult) -> Page | None:
         if result.body is None or result.outcome != "fetched":
             return None
-        return await loop.run_in_executor(
-            readers, extract, result.body, result.content_type,
-            result.final_url or result.url, _charset(result.headers.get("content-type", "")))
+        return await readers.extract(result)
 
     async def missing_page(fetcher: Fetcher, url: str) -> Page | None:
         """The site's answer for a path that cannot exist (once per host and run)."""
@@ -205,7 +284,7 @@ async def fetch_targets(
                     warc_file, warc_offset = archive.write(exchange)
             captures.append(Capture(target.source_id, result, page, warc_file, warc_offset,
                                     similarity))
-        record(captures)
+        record_isolated(record, captures)
 
     async def writer() -> None:
         batch: list[tuple[Target, FetchResult, Page | None, float | None]] = []
@@ -234,13 +313,12 @@ async def fetch_targets(
                 batch = []
 
     # Extraction is CPU work: other processes take it off the event loop's core.
-    readers: Executor = (ProcessPoolExecutor(readers_count, mp_context=get_context("spawn"))
-                         if readers_count > 0 else ThreadPoolExecutor(1))
+    readers = Readers(readers_count)
     try:
         async with Fetcher(settings, transport=transport) as fetcher:
             await asyncio.gather(fetch_all(fetcher), read_all(fetcher), writer())
     finally:
-        readers.shutdown(cancel_futures=True)
+        readers.shutdown()
         if archive is not None:
             archive.close()
     report.seconds = time.monotonic() - started

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ __all__ = [
     "read_seeds",
     "uncovered",
 ]
+
+#: The largest document text a seed may name (a long-read is ~100 KB).
+MAX_TEXT_BYTES = 10 * 1024 * 1024
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -143,6 +147,22 @@ def read_seeds(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> list[See
     return seeds
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (the second would
+    silently win, and a claim would lose its evidence or its verdict)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"the key {key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 class _Reader:
     """Validation with the file, claim and field named in every error."""
 
@@ -209,14 +229,7 @@ def _document(reader: _Reader, raw: Any) -> SeedDocument:
     key = reader.key(data, "document.key")
     text_file = reader.text(data, "text_file", "document.text_file")
     assert text_file is not None
-    text_path = reader.path.parent / text_file
-    try:
-        text = text_path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise reader.fail("document.text_file", f"cannot read {text_path}: {exc.strerror}") \
-            from exc
-    except UnicodeDecodeError as exc:
-        raise reader.fail("document.text_file", f"{text_path} is not UTF-8 text") from exc
+    text = _read_text_file(reader, text_file)
     authors = data.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, str) and a for a in authors):
         raise reader.fail("document.authors", "must be a list of names")
@@ -235,6 +248,39 @@ def _document(reader: _Reader, raw: Any) -> SeedDocument:
         text=text,
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _read_text_file(reader: _Reader, name: str) -> str:
+    """The document text: a regular UTF-8 file inside the seed file's folder, at most
+    ``MAX_TEXT_BYTES``. Anything else (a path out of the folder, a link out of it, a
+    device, a FIFO, a huge file) is refused with the path named, and never read."""
+    field = "document.text_file"
+    folder = reader.path.parent.resolve()
+    try:
+        path = (folder / name).resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise reader.fail(field, f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}"
+                          ) from exc
+    if not path.is_relative_to(folder):
+        raise reader.fail(field, f"{name} is outside the seed file's folder {folder}; "
+                                 "the text must sit beside the seed file or below it")
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise reader.fail(field, f"{name} is not a regular file")
+        if info.st_size > MAX_TEXT_BYTES:
+            raise reader.fail(field, f"{name} is {info.st_size:,} bytes; at most "
+                                     f"{MAX_TEXT_BYTES:,} are read")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise reader.fail(field, f"cannot read {name}: {exc.strerror}") from exc
+    if len(raw) > MAX_TEXT_BYTES:
+        raise reader.fail(field, f"{name} is over {MAX_TEXT_BYTES:,} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise reader.fail(field, f"{name} is not UTF-8 text (byte {exc.start})") from exc
 
 
 def _span(reader: _Reader, text: str, quote: str, start: Any) -> tuple[int, int]:
@@ -351,13 +397,17 @@ def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
     path = Path(path)
     reader = _Reader(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise reader.fail(None, "is not a regular file")
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except OSError as exc:
         raise reader.fail(None, f"cannot read the file: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise reader.fail(None, "is not UTF-8 text") from exc
     except yaml.YAMLError as exc:
         raise reader.fail(None, f"is not valid YAML: {exc}") from exc
+    except ValueError as exc:  # a date YAML reads but the calendar lacks: 2023-02-30
+        raise reader.fail(None, f"holds an impossible date: {exc}") from exc
     data = reader.mapping(raw, "", TOP_FIELDS)
     document = _document(reader, data.get("document"))
     default_reviewer = reader.text(data, "reviewer", "reviewer", required=False)

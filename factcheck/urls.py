@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+import httpx
+
 from factcheck.errors import InvalidURL
 
-__all__ = ["normalize_url"]
+__all__ = ["MAX_URL_LENGTH", "check_sendable", "normalize_url"]
+
+#: Longer URLs are refused: most servers answer 414 past 8 KB, and a page that
+#: redirects to a megabyte of URL is an attack, not a source.
+MAX_URL_LENGTH = 8192
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -23,6 +29,30 @@ def _is_tracking(name: str) -> bool:
     return lowered in _TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
 
 
+def check_sendable(url: str) -> httpx.URL:
+    """The URL as the fetcher will send it, or :class:`InvalidURL` saying why it cannot be.
+
+    The same parser as the fetcher's (httpx), so that what passes here can be requested:
+    it refuses control characters, IPv4 hosts in octal or with leading zeros or out of
+    range, ports out of range, non-HTTP schemes and URLs over ``MAX_URL_LENGTH``.
+    """
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidURL(f"{url[:80]!r}...: the URL is {len(url):,} characters long; "
+                         f"at most {MAX_URL_LENGTH:,} are accepted")
+    try:
+        parsed = httpx.URL(url)
+        port = urlsplit(url).port
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise InvalidURL(f"{url!r}: {exc}") from exc
+    if parsed.scheme not in _DEFAULT_PORTS:
+        raise InvalidURL(f"{url!r}: only absolute http:// and https:// URLs can be fetched")
+    if not parsed.host:
+        raise InvalidURL(f"{url!r}: the URL has no host")
+    if port == 0:
+        raise InvalidURL(f"{url!r}: port 0 cannot be connected to")
+    return parsed
+
+
 def normalize_url(url: str) -> str:
     """Return the canonical form of an absolute http(s) URL.
 
@@ -35,6 +65,8 @@ def normalize_url(url: str) -> str:
     if not isinstance(url, str) or not url.strip():
         raise InvalidURL("a URL must be a non-empty string")
     text = url.strip()
+    if len(text) > MAX_URL_LENGTH:
+        check_sendable(text)  # says why
     if any(c.isspace() for c in text):
         raise InvalidURL(f"{url!r}: a URL cannot contain white space")
     try:
@@ -57,10 +89,10 @@ def normalize_url(url: str) -> str:
     if parts.username is not None:
         raise InvalidURL(f"{url!r}: credentials do not belong in a source URL")
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    if parts.username is not None:
-        raise InvalidURL(f"{url!r}: credentials do not belong in a source URL")
     # Filter the query as text, pair by pair, so that what stays is byte for byte
     # what was given (re-encoding would turn "?open" into "?open=" or "%20" into "+").
     query = "&".join(pair for pair in parts.query.split("&")
                      if pair and not _is_tracking(unquote_plus(pair.partition("=")[0])))
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    normalized = urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    check_sendable(normalized)
+    return normalized

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factcheck.fixtureweb import make_pdf, page
-from factcheck.text.extract import decode, extract, normalize_text, text_sha256
+from factcheck.text.extract import clean_text, decode, extract, normalize_text, text_sha256
 
 
 def test_article_main_text_leaves_out_navigation_and_most_read() -> None:
@@ -112,5 +112,6 @@ def test_html_wrapped_text_is_found(words: str) -> None:
     from html import escape
     body = f"<html><body><p>{escape(words)}</p></body></html>".encode()
     result = extract(body, "text/html")
-    assert normalize_text(words.replace("\x00", "")) in normalize_text(result.text) or \
-        not normalize_text(words)
+    # NUL and the other C0 controls are dropped (a database or lxml refuses them).
+    assert normalize_text(clean_text(words)) in normalize_text(result.text) or \
+        not normalize_text(clean_text(words))

@@ -3,8 +3,10 @@ schema.org ClaimReview, and the digest of a recheck run.
 
 HTML and Markdown come from Jinja2 templates a team can override: put a
 ``report.html.j2`` or ``report.md.j2`` in a folder and pass it as ``templates``.
-Everything a source or a seed controls is escaped (HTML autoescaping; Markdown
-gets its HTML and link syntax neutralized).
+Everything a source or a seed controls is escaped: HTML autoescaping; Markdown gets
+its HTML and link syntax neutralized and its link targets percent-encoded; CSV cells
+that a spreadsheet would run as formulas are neutralized; ClaimReview JSON-LD escapes
+``<``, ``>`` and ``&`` so it can be embedded in a page as it is.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 
 from factcheck.reports.build import Report
 
-__all__ = ["FORMATS", "claimreview", "digest_json", "digest_markdown", "render", "to_csv",
-           "to_html", "to_json", "to_markdown"]
+__all__ = ["FORMATS", "claimreview", "digest_json", "digest_markdown", "json_for_html",
+           "render", "to_csv", "to_html", "to_json", "to_markdown"]
 
 FORMATS = ("html", "md", "json", "csv", "claimreview")
 CSV_COLUMNS = ("document", "claim", "kind", "checkable", "quote", "start", "end", "rating",
@@ -40,6 +42,38 @@ def _markdown_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>()\[\]\\`\"' ]")
+
+
+def _markdown_url(value: object) -> str:
+    """A URL safe as a Markdown link target: http(s) only, with every character that
+    could end the link or open HTML percent-encoded."""
+    url = str(value).strip()
+    if not re.match(r"(?i)https?://", url):
+        return "#"
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """OWASP's rule against CSV injection: a text cell a spreadsheet would read as a
+    formula (=, +, -, @, tab, carriage return first) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def json_for_html(value: Any) -> str:
+    """JSON that is safe inside ``<script type="application/ld+json">``: ``<``, ``>``,
+    ``&`` and the JavaScript line separators are escaped as ``\\uXXXX``."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text + "\n"
+
+
 def _environment(templates: str | Path | None, autoescape: bool) -> Environment:
     loaders: list[Any] = [PackageLoader("factcheck.reports", "templates")]
     if templates is not None:
@@ -48,6 +82,7 @@ def _environment(templates: str | Path | None, autoescape: bool) -> Environment:
                       autoescape=select_autoescape(["html.j2"]) if autoescape else False,
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters["md"] = _markdown_text
+    env.filters["mdurl"] = _markdown_url
     return env
 
 
@@ -90,15 +125,14 @@ def to_csv(report: Report) -> str:
                 "checkable": c.checkable, "quote": c.quote, "start": c.start, "end": c.end,
                 "rating": c.rating or "", "label": c.label or "", "rationale": c.rationale or "",
                 "needs_review": c.needs_review, "review_reasons": "; ".join(c.review_reasons)}
-        if not c.evidence:
-            writer.writerow(base)
-        for e in c.evidence:
-            writer.writerow({**base, "evidence_url": e.url, "source_title": e.source_title or "",
-                             "publisher": e.publisher or "", "stance": e.stance,
-                             "passage": e.passage, "evidence_status": e.status,
-                             "evidence_reason": e.reason or "",
-                             "last_checked_at": e.last_checked_at.isoformat()
-                             if e.last_checked_at else ""})
+        rows = [base] if not c.evidence else [
+            {**base, "evidence_url": e.url, "source_title": e.source_title or "",
+             "publisher": e.publisher or "", "stance": e.stance, "passage": e.passage,
+             "evidence_status": e.status, "evidence_reason": e.reason or "",
+             "last_checked_at": e.last_checked_at.isoformat() if e.last_checked_at else ""}
+            for e in c.evidence]
+        for row in rows:
+            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -157,10 +191,9 @@ def render(report: Report, fmt: str, *, templates: str | Path | None = None,
     if fmt == "csv":
         return to_csv(report)
     if fmt == "claimreview":
-        return json.dumps(claimreview(report, organization=organization,
-                                      organization_url=organization_url,
-                                      review_url=review_url),
-                          indent=2, ensure_ascii=False) + "\n"
+        return json_for_html(claimreview(report, organization=organization,
+                                         organization_url=organization_url,
+                                         review_url=review_url))
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 

@@ -25,10 +25,11 @@ from factcheck.store.models import (
     utcnow,
 )
 from factcheck.text.anchor import Selector
-from factcheck.text.extract import text_sha256
+from factcheck.text.extract import clean_text, text_sha256
 from factcheck.tracking.changes import Observation, classify
 from factcheck.tracking.schedule import next_check
 from factcheck.tracking.staleness import EvidenceState, review_reasons
+from factcheck.web.fetcher import header_value
 
 __all__ = ["check_evidence", "evidence_states", "record_captures", "review_of", "reviews",
            "text_of"]
@@ -208,6 +209,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
             run_id: int | None, rng: random.Random) -> SnapshotRow:
     result, page = capture.result, capture.page
     outcome = result.outcome
+    error = clean_text(str(result.error)) if result.error else None
     snapshot = SnapshotRow(
         source_id=source.id, fetched_at=result.started_at, outcome=outcome,
         http_status=result.status, final_url=result.final_url,
@@ -217,7 +219,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         content_sha256=result.content_sha256, elapsed_ms=round(result.elapsed * 1000),
         attempts=result.attempts,
         error_class=type(result.error).__name__ if result.error else None,
-        error_message=str(result.error) if result.error else None,
+        error_message=error,
         warc_file=capture.warc_file, warc_offset=capture.warc_offset)
     if page is not None:
         snapshot.text_blob = _blob_key(page.text)
@@ -238,7 +240,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         final_url=result.final_url, permanently_moved=result.permanently_moved,
         canonical_url=page.canonical_url if page is not None else None,
         text_sha256=snapshot.text_sha256,
-        error=str(result.error) if result.error else None,
+        error=error,
         soft_404_similarity=capture.soft_404_similarity,
         previous_text_sha256=source.text_sha256, previous_canonical_url=source.canonical_url,
         failing_since=source.failing_since,
@@ -259,9 +261,13 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         source.consecutive_failures = 0
         source.failing_since = None
         source.last_error = None
-        source.etag = result.headers.get("etag", source.etag if outcome == "unchanged" else None)
-        source.last_modified = result.headers.get(
-            "last-modified", source.last_modified if outcome == "unchanged" else None)
+        # Validators are kept only when they can be sent back (a stranger's header may
+        # hold anything); a 304 without them keeps the ones it answered.
+        keep = outcome == "unchanged"
+        source.etag = header_value(result.headers.get("etag")) or (
+            source.etag if keep else None)
+        source.last_modified = header_value(result.headers.get("last-modified")) or (
+            source.last_modified if keep else None)
         if outcome == "fetched":
             source.canonical_url = page.canonical_url if page is not None else None
             source.content_sha256 = snapshot.content_sha256
@@ -270,7 +276,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
     else:
         source.consecutive_failures += 1
         source.failing_since = source.failing_since or now
-        source.last_error = str(result.error) if result.error else f"HTTP {result.status}"
+        source.last_error = error or f"HTTP {result.status}"
     source.next_check_at = next_check(now, timedelta(seconds=source.check_interval_seconds),
                                       source.consecutive_failures, rng)
     source.lease_owner = source.lease_until = None

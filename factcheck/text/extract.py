@@ -9,7 +9,9 @@
 - PDF: the text of each page (pypdf).
 - Plain text: decoded as it is. Anything else is recorded as unsupported.
 
-Nothing here raises on a hostile body: what could not be done is in ``Page.problem``.
+Nothing here raises on a hostile body: what could not be done is in ``Page.problem``,
+and every string of a :class:`Page` is free of NUL and the other characters a database
+text column or an XML parser refuses, whatever the body held.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urljoin
 
@@ -32,7 +34,7 @@ from charset_normalizer import from_bytes
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["Page", "decode", "extract", "normalize_text", "text_sha256"]
+__all__ = ["Page", "clean_text", "decode", "extract", "normalize_text", "text_sha256"]
 
 # trafilatura and pypdf log at WARNING about pages they find odd; those pages are
 # recorded with their problem instead.
@@ -85,12 +87,15 @@ def text_sha256(text: str) -> str:
 
 
 def _codec(name: str | None) -> str | None:
+    """The Python codec for a charset label, if it is a text encoding (a page that says
+    ``charset=rot13`` or ``hex`` gets what browsers do: the label is ignored)."""
     if not name:
         return None
     try:
-        return codecs.lookup(name.strip().strip("'\"")).name
-    except LookupError:
+        info = codecs.lookup(name.strip().strip("'\""))
+    except (LookupError, ValueError):
         return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def decode(body: bytes, header_charset: str | None = None, *, html: bool = False
@@ -145,9 +150,43 @@ def _sniff(body: bytes, content_type: str | None) -> str:
     return "unsupported"
 
 
+# What a database text column or a UTF-8 encoder refuses: NUL, and lone surrogates
+# (which a body can only produce through a broken decoder). C0 controls other than tab,
+# newline and carriage return are dropped too: lxml refuses them, and no text holds them.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters a database or a parser refuses."""
+    return _UNSTORABLE.sub("", text)
+
+
+def _cleaned(page: Page) -> Page:
+    changes: dict[str, Any] = {
+        f.name: clean_text(value) for f in fields(page)
+        if isinstance(value := getattr(page, f.name), str) and _UNSTORABLE.search(value)}
+    if any(_UNSTORABLE.search(p) for p in page.pages):
+        changes["pages"] = tuple(clean_text(p) for p in page.pages)
+    return replace(page, **changes) if changes else page
+
+
 def extract(body: bytes, content_type: str | None = None, url: str | None = None,
             header_charset: str | None = None) -> Page:
-    """Read ``body`` as the page at ``url`` served with ``content_type``."""
+    """Read ``body`` as the page at ``url`` served with ``content_type``.
+
+    Never raises: a body that cannot be read is a page with a ``problem``, and every
+    string of the page is free of characters a database refuses.
+    """
+    try:
+        return _cleaned(_extract(body, content_type, url, header_charset))
+    except Exception as exc:  # a parser's surprise on a hostile body: this page's problem
+        message = " ".join(str(exc).split())[:200]
+        return Page(kind="unsupported",
+                    problem=f"the body could not be read ({type(exc).__name__}: {message})")
+
+
+def _extract(body: bytes, content_type: str | None, url: str | None,
+             header_charset: str | None) -> Page:
     kind = _sniff(body, content_type)
     if kind == "pdf":
         return _pdf(body)
@@ -155,7 +194,6 @@ def extract(body: bytes, content_type: str | None = None, url: str | None = None
         return _html(body, url, header_charset)
     if kind == "text":
         text, charset = decode(body, header_charset)
-        text = text.replace("\x00", "")
         return Page(kind="text", text=text, main_text=text, charset=charset)
     return Page(kind="unsupported",
                 problem=f"unsupported content type {content_type or 'unknown'!r}")
@@ -217,8 +255,7 @@ def _parse(text: str) -> HtmlElement | None:
 
 def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
     text, charset = decode(body, header_charset, html=True)
-    text = text.replace("\x00", "")
-    tree = _parse(text)
+    tree = _parse(clean_text(text))
     if tree is None:
         return Page(kind="html", charset=charset, problem="the page has no parsable HTML")
     ld: dict[str, Any] = {}
@@ -288,8 +325,8 @@ def _pdf(body: bytes) -> Page:
                 pages.append("")
                 problem = f"page {number}: text could not be extracted ({type(exc).__name__})"
         info = reader.metadata
-        title = info.title if info is not None else None
-        author = info.author if info is not None else None
+        title = str(info.title) if info is not None and info.title else None
+        author = str(info.author) if info is not None and info.author else None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         return Page(kind="pdf", problem=f"malformed PDF: {type(exc).__name__}: {exc}")
     text = "\n\f\n".join(pages)

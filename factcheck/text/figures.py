@@ -102,18 +102,19 @@ def _interval(value: float, step: float, qualifier: str | None) -> tuple[float, 
     return value - step / 2, value + step / 2
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in taken)
+def _overlaps(span: tuple[int, int], taken: bytearray) -> bool:
+    return taken.find(1, span[0], span[1]) >= 0
 
 
 def find_quantities(text: str) -> list[Quantity]:
-    """The figures in ``text``, in reading order."""
+    """The figures in ``text``, in reading order. Linear in the text's length: the
+    characters already taken by a figure are marked, not searched for."""
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
 
     def add(q: Quantity) -> None:
         found.append(q)
-        taken.append((q.start, q.end))
+        taken[q.start:q.end] = b"\x01" * (q.end - q.start)
 
     for m in _FISCAL.finditer(text):
         year = float(m.group("year"))

@@ -18,7 +18,9 @@ import asyncio
 import fcntl
 import logging
 import os
+import signal
 import socket
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +46,7 @@ from factcheck.store.models import (
     utcnow,
 )
 from factcheck.store.snapshots import record_captures, reviews
+from factcheck.urls import check_sendable
 from factcheck.web.fetcher import Fetcher, FetchSettings
 from factcheck.web.safety import resolve
 
@@ -91,7 +94,7 @@ class RunSummary:
     """What a run did; ``exit_code`` is what cron sees."""
 
     run_id: int
-    status: str  # finished | offline | failed
+    status: str  # finished | offline | failed | interrupted
     reason: str | None
     started_at: datetime
     finished_at: datetime
@@ -208,17 +211,50 @@ def recheck(session_factory: sessionmaker[Session], engine_url: Any, options: Re
     """Run one recheck of what is due (or of everything, with ``all_sources``).
 
     ``should_stop`` is asked before each batch is claimed: a worker told to stop
-    finishes what it holds and claims nothing more.
+    finishes what it holds and claims nothing more. SIGINT and SIGTERM do the same
+    (in the main thread): the run ends ``interrupted`` with its leases released; a
+    second Ctrl-C stops at once, and the run is still marked and released.
     """
-    with _single_job(engine_url):
+    if options.canary_url is not None:
+        check_sendable(options.canary_url)  # a bad canary is a setting's fault: say so now
+    with _single_job(engine_url), _stop_on_signals() as signalled:
         return asyncio.run(_run(session_factory, options, clock, transport, progress,
-                                should_stop))
+                                lambda: signalled() or should_stop(), signalled))
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[Callable[[], bool]]:
+    """While a run lasts: SIGINT or SIGTERM ask it to stop after the batch in hand."""
+    stopped = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopped.is_set
+        return
+    previous: dict[int, Any] = {}
+
+    def handle(signum: int, frame: Any) -> None:
+        if stopped.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # asked twice: stop now
+        stopped.set()
+        log.warning("%s: finishing the batch in hand, then stopping",
+                    signal.Signals(signum).name)
+        chained = previous.get(signum)
+        if callable(chained) and chained is not signal.default_int_handler:
+            chained(signum, frame)  # a worker's own handler hears it too
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handle)
+    try:
+        yield stopped.is_set
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
                clock: Callable[[], datetime], transport: httpx.AsyncBaseTransport | None,
                progress: Callable[[int, int], None] | None,
-               should_stop: Callable[[], bool]) -> RunSummary:
+               should_stop: Callable[[], bool],
+               signalled: Callable[[], bool] = lambda: False) -> RunSummary:
     started = clock()
     with session_factory.begin() as session:
         # Runs that stopped beating for longer than a lease died (kill -9, power cut).
@@ -239,7 +275,27 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
         hosts = list(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
     summary = RunSummary(run_id, "finished", None, started, started)
     log.info("run %s: %s source(s) due", run_id, due)
+    try:
+        await _check(session_factory, options, clock, transport, progress, should_stop,
+                     summary, due, hosts)
+    except BaseException:  # a second Ctrl-C, a cancelled task: mark it and let go
+        summary.status, summary.reason = "interrupted", "stopped before the end of its batch"
+        _finish(session_factory, summary, options, clock, notify=False)
+        raise
+    if summary.status == "finished" and signalled():
+        summary.status = "interrupted"
+        summary.reason = "stopped by a signal after the batch in hand; the next run " \
+                         "takes the rest"
+    return _finish(session_factory, summary, options, clock)
 
+
+async def _check(session_factory: sessionmaker[Session], options: RecheckOptions,
+                 clock: Callable[[], datetime], transport: httpx.AsyncBaseTransport | None,
+                 progress: Callable[[int, int], None] | None,
+                 should_stop: Callable[[], bool], summary: RunSummary, due: int,
+                 hosts: list[str]) -> None:
+    """Fetch and record what is due, into ``summary``."""
+    run_id = summary.run_id
     offline = None
     if due:
         offline = await _offline_reason(hosts[:options.preflight_hosts], options)
@@ -250,11 +306,11 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
         nonlocal answered
         now = clock()
         if not answered:
-            held.extend(c for c in captures if c.result.outcome in NETWORK_OUTCOMES)
-            captures = [c for c in captures if c.result.outcome not in NETWORK_OUTCOMES]
-            if captures:
-                answered = True
-                captures, held[:] = held + captures, []
+            if all(c.result.outcome in NETWORK_OUTCOMES for c in captures):
+                held.extend(captures)
+                captures = []
+            else:
+                captures = held + captures
         with session_factory.begin() as session:
             if captures:
                 states = record_captures(session, captures, now=now, run_id=run_id)
@@ -262,6 +318,9 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
                 summary.states.update(states)
             session.execute(update(CheckRunRow).where(CheckRunRow.id == run_id)
                             .values(heartbeat_at=now))
+        if captures and not answered:  # only once recorded: a failed batch is retried
+            answered = True
+            held.clear()
         if progress is not None:
             progress(summary.checked + len(held), due)
 
@@ -271,7 +330,7 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
         with session_factory.begin() as session:
             return claim_due(session, worker=options.worker, now=clock(), lease=options.lease,
                              limit=options.batch, all_sources=options.all_sources,
-                             started=started)
+                             started=summary.started_at)
 
     try:
         if offline is None and due:
@@ -289,11 +348,11 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
         summary.status, summary.reason = "offline", offline
         summary.checked, summary.states = 0, Counter()
         log.warning("run %s: %s", run_id, offline)
-    return _finish(session_factory, summary, options, clock)
 
 
 def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
-            options: RecheckOptions, clock: Callable[[], datetime]) -> RunSummary:
+            options: RecheckOptions, clock: Callable[[], datetime], *,
+            notify: bool = True) -> RunSummary:
     summary.finished_at = clock()
     with session_factory.begin() as session:
         _release(session, options.worker)
@@ -311,7 +370,7 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
             heartbeat_at=summary.finished_at, checked=summary.checked,
             counts=dict(summary.states), errors=summary.errors,
             needs_review=len(summary.needs_review)))
-    if summary.newly_stale and options.webhook_url:
+    if notify and summary.newly_stale and options.webhook_url:
         _notify(options.webhook_url, summary)
     return summary
 
@@ -338,6 +397,6 @@ def _notify(url: str, summary: RunSummary) -> None:
                "claims": [{"claim": c, "reasons": r} for c, r in summary.newly_stale]}
     try:
         httpx.post(url, json=payload, timeout=10.0).raise_for_status()
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # a bad URL included: alerts never fail the run
         # The URL may carry a token: name only its host.
         log.warning("webhook to %s failed: %s", urlsplit(url).hostname, type(exc).__name__)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import re
 import ssl
 import time
 import zlib
@@ -33,8 +34,10 @@ import httpx
 from factcheck._version import __version__
 from factcheck.errors import (
     BadContent,
+    BadRedirect,
     BlockedByRobots,
     ConnectionFailed,
+    FactCheckError,
     FetchError,
     FetchTimeout,
     NetworkError,
@@ -42,10 +45,12 @@ from factcheck.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from factcheck.urls import check_sendable
 from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response
 from factcheck.web.safety import AddressPolicy, guarded_transport
 
-__all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "host_key"]
+__all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "describe", "header_value",
+           "host_key"]
 
 PROJECT_URL = "https://github.com/factcheck/factcheck"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -167,6 +172,19 @@ class FetchResult:
         return "http-error"
 
 
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]{1,1024}")
+
+
+def header_value(value: str | None) -> str | None:
+    """``value`` if it can be sent back in a header (visible ASCII, at most 1 KB), else
+    None: validators from a stranger's server are kept and sent only when valid."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if _HEADER_VALUE.fullmatch(value) else None
+
+
 def host_key(url: str) -> str:
     """The politeness unit: ``host:port`` of a URL."""
     parts = urlsplit(url)
@@ -179,11 +197,11 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DIGITS.fullmatch(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -354,9 +372,9 @@ class Fetcher:
                     last_modified: str | None = None) -> FetchResult:
         """Fetch ``url`` (conditionally, given the last ETag / Last-Modified)."""
         conditional = {}
-        if etag:
+        if etag := header_value(etag):
             conditional["If-None-Match"] = etag
-        if last_modified:
+        if last_modified := header_value(last_modified):
             conditional["If-Modified-Since"] = last_modified
         attempt = 0
         while True:
@@ -385,10 +403,16 @@ class Fetcher:
         return float(s.backoff * 2 ** (attempt - 1) * random.uniform(0.75, 1.25))
 
     async def _attempt(self, url: str, conditional: dict[str, str]) -> FetchResult:
+        """One attempt: every redirect hop, within one ``total_timeout`` of network time.
+
+        Whatever happens (a server's answer, a library's exception) becomes the result's
+        ``error``: this is the boundary where one source's trouble stops.
+        """
         started, t0 = self._now(), self._clock()
         redirects: list[tuple[int, str]] = []
         exchanges: list[Exchange] = []
         current = url
+        budget = _Budget(self.settings.total_timeout)
 
         def done(**fields: object) -> FetchResult:
             return FetchResult(url=url, started_at=started, elapsed=self._clock() - t0,
@@ -396,17 +420,21 @@ class Fetcher:
                                **fields)  # type: ignore[arg-type]
 
         try:
+            check_sendable(url)
             for _hop in range(self.settings.max_redirects + 1):
                 await self._check_robots(current)
-                exchange = await self._exchange(current, conditional)
+                exchange = await self._exchange(current, conditional, budget=budget)
                 exchanges.append(exchange)
                 headers = _kept(exchange.headers)
                 location = headers.get("location")
                 if exchange.status in REDIRECTS and location:
                     target = urljoin(current, location.strip())
-                    if urlsplit(target).scheme not in ("http", "https"):
+                    try:
+                        check_sendable(target)
+                    except FactCheckError as exc:
                         return done(final_url=current, status=exchange.status, headers=headers,
-                                    error=TooManyRedirects(f"redirect to a non-HTTP URL: {target}"))
+                                    error=BadRedirect(f"redirect to a URL that cannot be "
+                                                      f"fetched: {exc}"))
                     redirects.append((exchange.status, target))
                     if target == url or target in (u for _, u in redirects[:-1]):
                         return done(final_url=target, status=exchange.status, headers=headers,
@@ -423,21 +451,32 @@ class Fetcher:
                 f"more than {self.settings.max_redirects} redirects"))
         except FetchError as exc:
             return done(final_url=current, error=exc)
+        except FactCheckError as exc:  # an unsendable URL
+            return done(final_url=current, error=FetchError(str(exc)))
+        except Exception as exc:  # a library's surprise: this source's, not the run's
+            return done(final_url=current, error=FetchError(describe(exc)))
 
     # -- one request ----------------------------------------------------------------
 
     async def _exchange(self, url: str, extra_headers: dict[str, str],
-                        max_bytes: int | None = None) -> Exchange:
+                        max_bytes: int | None = None, budget: _Budget | None = None
+                        ) -> Exchange:
         cap = self.settings.max_bytes if max_bytes is None else max_bytes
+        budget = budget or _Budget(self.settings.total_timeout)
         # The host's gate first, then a global slot: waiting for a busy host must not
-        # hold a slot that another host could use. The total timeout starts after both.
+        # hold a slot that another host could use. The clock runs only after both: the
+        # budget counts network time, shared by every hop of an attempt.
         async with self.gate(url).slot(), self._slots:
+            if budget.left <= 0:
+                raise FetchTimeout(f"no complete answer within {budget.total:g} s")
+            t0 = self._clock()
             try:
-                async with asyncio.timeout(self.settings.total_timeout):
+                async with asyncio.timeout(budget.left):
                     return await self._send(url, extra_headers, cap, max_bytes is not None)
             except TimeoutError as exc:
-                raise FetchTimeout(f"no complete answer within "
-                                   f"{self.settings.total_timeout:g} s") from exc
+                raise FetchTimeout(f"no complete answer within {budget.total:g} s") from exc
+            finally:
+                budget.spent += self._clock() - t0
 
     async def _send(self, url: str, extra_headers: dict[str, str], cap: int,
                     keep_head: bool) -> Exchange:
@@ -513,7 +552,11 @@ class Fetcher:
                 exchange = await self._exchange(url, {}, max_bytes=ROBOTS_MAX_BYTES)
                 location = dict(_kept(exchange.headers)).get("location")
                 if exchange.status in REDIRECTS and location:
-                    url = urljoin(url, location)
+                    url = urljoin(url, location.strip())
+                    try:
+                        check_sendable(url)
+                    except FactCheckError:
+                        break  # RFC 9309: a redirect that cannot be followed is "unavailable"
                     continue
                 body = exchange.raw
                 encoding = dict(_kept(exchange.headers)).get("content-encoding")
@@ -531,6 +574,26 @@ class Fetcher:
             return RobotsRules(agent)  # too many redirects: RFC 9309 says "unavailable"
         except FetchError as exc:  # network failure, refused address: the page says so too
             return exc
+        except Exception as exc:  # a library's surprise is this origin's, not the run's
+            return FetchError(describe(exc))
+
+
+@dataclass
+class _Budget:
+    """Seconds of network time one attempt may spend, over all its hops."""
+
+    total: float
+    spent: float = 0.0
+
+    @property
+    def left(self) -> float:
+        return self.total - self.spent
+
+
+def describe(exc: BaseException) -> str:
+    """``Class: message`` of an unexpected exception, one line, not too long."""
+    message = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
@@ -540,8 +603,9 @@ async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
 
 def _kept(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
     kept: dict[str, str] = {}
-    for name, value in headers:
+    for name, raw_value in headers:
         lowered = name.lower()
+        value = raw_value.replace("\x00", "")  # a database text column refuses NUL
         if lowered in KEPT_HEADERS:
             kept[lowered] = f"{kept[lowered]}, {value}" if lowered in kept else value
     return kept

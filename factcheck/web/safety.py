@@ -29,13 +29,34 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")
+#: Prefixes whose last 32 bits are an IPv4 address: NAT64 (RFC 6052 and RFC 8215)
+#: and the deprecated IPv4-compatible form (RFC 4291).
+_IPV4_IN_LOW_BITS = (ipaddress.IPv6Network("64:ff9b::/96"),
+                     ipaddress.IPv6Network("64:ff9b:1::/48"),
+                     ipaddress.IPv6Network("::/96"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, if any: mapped, 6to4, Teredo,
+    NAT64 or IPv4-compatible."""
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if any(address in net for net in _IPV4_IN_LOW_BITS) and int(address) > 1:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 @dataclass(frozen=True)
 class AddressPolicy:
     """Public addresses only, unless ``allow_private`` or the address is in ``allowed``.
 
     Not public: private ranges, loopback, link-local (which holds the cloud metadata
     service at 169.254.169.254), carrier-grade NAT, multicast, reserved and
-    unspecified addresses, and IPv6 addresses that map or embed any of those.
+    unspecified addresses, IPv6 site-local, and IPv6 addresses that map or embed any
+    of those (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64).
     """
 
     allow_private: bool = False
@@ -51,8 +72,9 @@ class AddressPolicy:
                                      if net.version == address.version):
             return True
         if isinstance(address, ipaddress.IPv6Address):
-            embedded = address.ipv4_mapped or address.sixtofour or (
-                address.teredo[1] if address.teredo else None)
+            if address in _SITE_LOCAL:  # deprecated, but still routed on some networks
+                return False
+            embedded = embedded_ipv4(address)
             if embedded is not None and not self.permits(embedded):
                 return False
         return address.is_global and not address.is_multicast
