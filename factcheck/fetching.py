@@ -199,14 +199,17 @@ async def fetch_targets(
         record: Callable[[list[Capture]], None], *,
         settings: FetchSettings, archive_dir: Path | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        readers_count: int = DEFAULT_READERS, keep_results: bool = True) -> FetchReport:
+        readers_count: int = DEFAULT_READERS, keep_results: bool = True,
+        should_stop: Callable[[], bool] = lambda: False) -> FetchReport:
     """Fetch every target and hand the captures to ``record`` in batches (in a thread).
 
     ``targets`` is a list, or a function returning the next batch (``[]`` when there
     are no more), called in a thread as the queue runs low: a recheck claims due
     sources that way, a batch at a time. ``readers_count`` processes extract text
     (0: one thread of this process). ``keep_results=False`` keeps counts only, for runs
-    over more sources than anyone will read line by line.
+    over more sources than anyone will read line by line. Once ``should_stop()`` says
+    so, targets not yet started are dropped (the caller releases their claims) and what
+    is in flight is finished and recorded.
     """
     report = FetchReport()
     started = time.monotonic()
@@ -244,6 +247,9 @@ async def fetch_targets(
     async def work(fetcher: Fetcher) -> None:
         """Fetch, and hand over: a worker never waits for a page to be read."""
         while (target := await pending.get()) is not None:
+            if should_stop():
+                report.sources -= 1
+                continue
             result = await fetcher.fetch(target.url, etag=target.etag,
                                          last_modified=target.last_modified)
             await fetched.put((target, result))

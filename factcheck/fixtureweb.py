@@ -182,8 +182,9 @@ def redirect(status: int, location: str) -> Route:
                  validators=False)
 
 
-def make_pdf(pages: list[str]) -> bytes:
-    """A small valid PDF with one line of Helvetica text per page."""
+def make_pdf(pages: list[str], title: bytes | None = None) -> bytes:
+    """A small valid PDF with one line of Helvetica text per page, and ``title`` (raw
+    PDF string bytes, escapes allowed) in its document information, if given."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b""]
     kids = []
     objects[2] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
@@ -198,6 +199,10 @@ def make_pdf(pages: list[str]) -> bytes:
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    info = b""
+    if title is not None:
+        objects.append(b"<< /Title (%s) >>" % title)
+        info = b" /Info %d 0 R" % len(objects)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -206,6 +211,6 @@ def make_pdf(pages: list[str]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, info, xref)
     return bytes(out)

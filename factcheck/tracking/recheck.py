@@ -336,7 +336,8 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
         if offline is None and due:
             await fetch_targets(supply, write, settings=options.settings,
                                 archive_dir=options.archive_dir, transport=transport,
-                                readers_count=options.readers, keep_results=False)
+                                readers_count=options.readers, keep_results=False,
+                                should_stop=should_stop)
             if held and not answered:
                 offline = (f"the network is unreachable: all {len(held)} fetches failed "
                            f"({held[0].result.outcome}: {held[0].result.error}); "

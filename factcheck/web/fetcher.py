@@ -291,12 +291,17 @@ class Fetcher:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = s = settings or FetchSettings()
         self._clock, self._sleep, self._now = clock, sleep, now
-        # One client (one connection pool) per host: httpcore's pool does work in
+        # One transport (one connection pool) per host: httpcore's pool does work in
         # proportion to connections x waiting requests on every request, so small
-        # per-host pools stay cheap however many hosts a run touches.
-        self._transport = transport
-        self._shared = self._new_client(transport) if transport is not None else None
-        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        # per-host pools stay cheap however many hosts a run touches. Requests go to the
+        # transport itself, not through an httpx client: the client would parse every
+        # Location header to build a redirect it is not asked to follow, and raise on a
+        # stranger's malformed one before the answer could be recorded.
+        self._shared = transport
+        self._clients: OrderedDict[str, httpx.AsyncBaseTransport] = OrderedDict()
+        self._headers = s.headers()
+        self._timeouts = httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
+                                       write=s.read_timeout, pool=None).as_dict()
         self._closing: set[asyncio.Task[None]] = set()
         self._ssl_context: ssl.SSLContext | None = None
         self._slots = asyncio.Semaphore(s.concurrency)
@@ -311,36 +316,28 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for client in [*self._clients.values(), *([self._shared] if self._shared else [])]:
-            await client.aclose()
+        for transport in [*self._clients.values(), *([self._shared] if self._shared else [])]:
+            await transport.aclose()
         self._clients.clear()
         if self._closing:
             await asyncio.gather(*self._closing)
 
-    def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
-        s = self.settings
-        return httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
-                                  write=s.read_timeout, pool=None),
-            follow_redirects=False, trust_env=False, headers=s.headers())
-
-    def _client(self, url: str) -> httpx.AsyncClient:
+    def _transport(self, url: str) -> httpx.AsyncBaseTransport:
         if self._shared is not None:
             return self._shared
         key = host_key(url)
-        client = self._clients.get(key)
-        if client is not None:
+        transport = self._clients.get(key)
+        if transport is not None:
             self._clients.move_to_end(key)
-            return client
+            return transport
         limits = httpx.Limits(max_connections=self.settings.per_host,
                               max_keepalive_connections=self.settings.per_host)
         if self._ssl_context is None:
             self._ssl_context = httpx.create_ssl_context(trust_env=False)
-        client = self._clients[key] = self._new_client(
-            guarded_transport(self.settings.addresses, limits, self._ssl_context))
+        transport = self._clients[key] = guarded_transport(self.settings.addresses, limits,
+                                                           self._ssl_context)
         self._evict_idle_clients()
-        return client
+        return transport
 
     def _evict_idle_clients(self) -> None:
         """Keep at most ``max_clients`` pools: close the least recently used idle ones,
@@ -480,11 +477,13 @@ class Fetcher:
 
     async def _send(self, url: str, extra_headers: dict[str, str], cap: int,
                     keep_head: bool) -> Exchange:
-        client = self._client(url)
-        request = client.build_request("GET", url, headers=extra_headers)
+        transport = self._transport(url)
+        request = httpx.Request("GET", url, headers={**self._headers, **extra_headers},
+                                extensions={"timeout": self._timeouts})
         at = self._now()
         try:
-            response = await client.send(request, stream=True)
+            response = await transport.handle_async_request(request)
+            response.request = request
         except httpx.TimeoutException as exc:
             raise FetchTimeout(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
         except httpx.TransportError as exc:
