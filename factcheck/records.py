@@ -78,6 +78,7 @@ class Document(_Record):
     published: str | None
     text_sha256: str
     claims: int
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A seed file is YAML (see the README, "Seed format")::
 
-    document: {key, title, authors: [..], published, url, publisher, byline, text_file}
+    document: {key, title, authors: [..], published, url, publisher, byline, text_file, note}
     reviewer: "default reviewer for the verdicts below"   # optional
     claims:
       - key: fy2023-defense-budget
@@ -55,7 +55,7 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 DOCUMENT_FIELDS = frozenset(
-    {"key", "title", "authors", "publisher", "url", "published", "byline", "text_file"})
+    {"key", "title", "authors", "publisher", "url", "published", "byline", "text_file", "note"})
 TOP_FIELDS = frozenset({"document", "claims", "reviewer"})
 CLAIM_FIELDS = frozenset(
     {"key", "quote", "start", "kind", "checkable", "claim", "note", "verdict", "evidence"})
@@ -74,6 +74,9 @@ class SeedDocument:
     byline: str | None
     text: str
     text_sha256: str
+    #: Anything a reader of the fact-check should know about the document itself, e.g.
+    #: that its title is ours because the text we hold does not give one.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ def _document(reader: _Reader, raw: Any) -> SeedDocument:
         byline=byline,
         text=text,
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        note=reader.text(data, "note", "document.note", required=False),
     )
 
 

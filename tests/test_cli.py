@@ -73,7 +73,7 @@ def test_verdict_appends_and_history_shows_it(seeded: URL) -> None:
     assert result.exit_code == 0, result.output
     assert "false (False)" in result.output
     history = json.loads(run(seeded, "history", "ipef-lobbied-by-japan", "--json").output)
-    assert [v["rating"] for v in history] == ["unverified", "false"]
+    assert [v["rating"] for v in history] == ["misleading", "false"]
     assert history[-1]["reviewed_on"] == "2026-12-01"
     claims = json.loads(run(seeded, "claims", "--json").output)
     current = next(c for c in claims if c["key"] == "ipef-lobbied-by-japan")["verdict"]

@@ -130,8 +130,10 @@ def test_claimreview_uses_only_defined_properties(seeded: Store) -> None:
     budget = next(r for r in reviews if r["url"].endswith("#claim-fy2023-defense-budget"))
     assert budget["reviewRating"] == {"@type": "Rating", "alternateName": "True",
                                       "bestRating": 5, "worstRating": 1, "ratingValue": 5}
-    assert len(budget["claimReviewed"]) <= 75
     assert "True" not in budget["claimReviewed"]
+    for review in reviews:  # whole sentences that fit: nothing cut, no ellipsis
+        assert len(review["claimReviewed"]) <= 75, review["claimReviewed"]
+        assert not review["claimReviewed"].endswith(("...", "…")), review["claimReviewed"]
     assert budget["itemReviewed"]["author"] == [{"@type": "Person", "name": "Chen Hanghui"},
                                                 {"@type": "Person", "name": "Dong Pan"}]
     unverified = next(r for r in reviews if r["url"].endswith("#claim-paul-smith-new-stage"))
@@ -142,7 +144,8 @@ def test_claimreview_uses_only_defined_properties(seeded: Store) -> None:
 def test_templates_can_be_overridden(seeded: Store, tmp_path: Path) -> None:
     (tmp_path / "report.md.j2").write_text("{{ report.claims|length }} claims in {{ title }}\n")
     assert render(build_report(seeded), "md", templates=tmp_path) == \
-        f"{len(seeded.claims())} claims in us-japan-alliance-2023\n"
+        f"{len(seeded.claims())} claims in The US-Japan alliance: from “protection” to " \
+        "“projection”\n"
 
 
 def test_write_reports_writes_each_format(seeded: Store, tmp_path: Path) -> None:

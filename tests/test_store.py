@@ -89,7 +89,7 @@ def test_a_changed_rating_appends_a_verdict(store: Store, seed_dir: Path) -> Non
     report = store.load_seeds(seed_dir)
     assert (report.verdicts_added, report.claims_added, report.claims_changed) == (1, 0, 0)
     history = store.verdicts("ipef-lobbied-by-japan")
-    assert [v.rating for v in history] == ["unverified", "false"]
+    assert [v.rating for v in history] == ["misleading", "false"]
     assert store.claim("ipef-lobbied-by-japan").verdict == history[-1]
     assert _counts(store)["claim"] == claims_before
 

@@ -158,7 +158,7 @@ def build_report(store: Store, document: str | None = None) -> Report:
         generated_at=datetime.now(UTC),
         document={"key": doc.key, "title": doc.title, "authors": list(doc.authors),
                   "publisher": doc.publisher, "url": doc.url, "published": doc.published,
-                  "text_sha256": doc.text_sha256},
+                  "text_sha256": doc.text_sha256, "note": doc.note},
         scale=_scale(store.scale), claims=tuple(entries),
         by_rating=dict(Counter(c.rating or "no verdict" for c in entries).most_common()),
         sources_by_state=dict(Counter(sources[u].state or "unchecked" for u in cited

@@ -83,7 +83,7 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
     values: dict[str, Any] = {
         "title": d.title, "authors": list(d.authors), "publisher": d.publisher, "url": d.url,
         "published": d.published, "byline": d.byline, "text": d.text,
-        "text_sha256": d.text_sha256}
+        "text_sha256": d.text_sha256, "note": d.note}
     if doc is None:
         doc = DocumentRow(key=d.key, **values)
         session.add(doc)

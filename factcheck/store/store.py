@@ -173,7 +173,8 @@ class Store:
             return [Document(key=d.key, title=d.title, authors=tuple(d.authors),
                              publisher=d.publisher, url=d.url, published=d.published,
                              text_sha256=d.text_sha256,
-                             claims=sum(1 for c in d.claims if c.withdrawn_at is None))
+                             claims=sum(1 for c in d.claims if c.withdrawn_at is None),
+                             note=d.note)
                     for d in rows]
 
     def document_text(self, key: str) -> str:
