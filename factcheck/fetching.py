@@ -57,6 +57,15 @@ class Target:
     last_modified: str | None = None
     #: The normalized main text's hash at the last check: a change prompts a soft-404 probe.
     text_sha256: str | None = None
+    #: The body's hash at the last check: the same bytes again are not read twice.
+    content_sha256: str | None = None
+
+    def unchanged(self, result: FetchResult) -> bool:
+        """Whether ``result`` says nothing new: a 304, or the very bytes seen last time.
+        Such a check is not parsed, and adds no WARC record."""
+        return result.not_modified or (
+            result.outcome == "fetched" and self.content_sha256 is not None
+            and result.content_sha256 == self.content_sha256)
 
 
 @dataclass(frozen=True)
@@ -70,11 +79,14 @@ class Capture:
     warc_offset: int | None = None
     #: How much the page resembles the site's answer for a missing path (0-1), when asked.
     soft_404_similarity: float | None = None
+    #: A 304, or the very bytes seen last time: nothing new to read or archive.
+    unchanged: bool = False
 
     def failed(self, reason: str) -> Capture:
         """This capture as an ``error`` outcome: what is kept when it cannot be recorded."""
         result = replace(self.result, body=None, error=FetchError(reason))
-        return replace(self, result=result, page=None, soft_404_similarity=None)
+        return replace(self, result=result, page=None, soft_404_similarity=None,
+                       unchanged=False)
 
 
 @dataclass
@@ -258,7 +270,7 @@ async def fetch_targets(
         """Read what was fetched (in the reader processes), and probe soft 404s."""
         while (item := await fetched.get()) is not None:
             target, result = item
-            page = await read(result)
+            page = None if target.unchanged(result) else await read(result)
             similarity = None
             if page is not None and target.text_sha256 is not None \
                     and text_sha256(page.main_text) != target.text_sha256:
@@ -285,11 +297,11 @@ async def fetch_targets(
         captures = []
         for target, result, page, similarity in batch:
             warc_file = warc_offset = None
-            if archive is not None:
+            if archive is not None and not target.unchanged(result):
                 for exchange in result.exchanges:
                     warc_file, warc_offset = archive.write(exchange)
             captures.append(Capture(target.source_id, result, page, warc_file, warc_offset,
-                                    similarity))
+                                    similarity, target.unchanged(result)))
         record_isolated(record, captures)
 
     async def writer() -> None:

@@ -182,7 +182,9 @@ class Source(_Record):
 
 @dataclass(frozen=True)
 class Snapshot(_Record):
-    """One fetch of a source: what the server answered, when, and hashes of the text."""
+    """What a source answered, and the hashes of its text: one fetch, or a run of
+    consecutive checks that saw the same thing (``fetched_at`` the first, ``last_seen_at``
+    the latest, ``times_seen`` how many)."""
 
     url: str
     fetched_at: datetime
@@ -204,3 +206,5 @@ class Snapshot(_Record):
     problem: str | None
     warc_file: str | None
     warc_offset: int | None
+    last_seen_at: datetime | None = None
+    times_seen: int = 1

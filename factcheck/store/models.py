@@ -60,6 +60,11 @@ NAMING_CONVENTION = {
 }
 
 
+#: The ``next_check_at`` of a source never checked: long past, so it sorts first and is
+#: due at once (a NOT NULL column keeps the due query on one plain index).
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
@@ -156,6 +161,9 @@ class SourceRow(Base):
     """
 
     __tablename__ = "source"
+    # The claim query's order: due first, then by id. One index serves its WHERE and
+    # ORDER BY, so a batch is found without sorting every due row.
+    __table_args__ = (Index("ix_source_due", "next_check_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
@@ -169,7 +177,7 @@ class SourceRow(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_checked_at: Mapped[datetime | None]
-    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_check_at: Mapped[datetime] = mapped_column(default=NEVER)
     check_interval_seconds: Mapped[int] = mapped_column(default=86400)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     # What the last recheck made of the source: unchanged, changed, moved, gone,
@@ -203,8 +211,10 @@ class TextBlobRow(Base):
 class SnapshotRow(Base):
     """One fetch of a source: what the server answered, when, and the text in it.
 
-    A small row: the page text lives in ``text_blob``, referenced by hash. A 304 or an
-    unchanged page carries the previous snapshot's references forward.
+    A small row: the page text lives in ``text_blob``, referenced by hash. One row
+    stands for every consecutive check that saw the same thing (a 304, the same bytes,
+    the same failure): ``fetched_at`` is the first of them, ``last_seen_at`` the latest,
+    ``times_seen`` how many, so a year of unchanged nights costs one row.
     """
 
     __tablename__ = "snapshot"
@@ -235,6 +245,8 @@ class SnapshotRow(Base):
     problem: Mapped[str | None] = mapped_column(Text)
     warc_file: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    last_seen_at: Mapped[datetime | None]
+    times_seen: Mapped[int] = mapped_column(default=1)
 
     source: Mapped[SourceRow] = relationship(back_populates="snapshots")
 

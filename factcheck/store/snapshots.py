@@ -85,8 +85,13 @@ def record_captures(session: Session, captures: list[Capture], *,
                                   rng or random.Random()))
                 for capture in captures]
     session.flush()  # snapshot ids, for the evidence checks
-    for capture, snapshot in recorded:
+    for capture, (snapshot, merged) in recorded:
         rows = evidence.get(capture.source_id)
+        if merged:  # the same answer as last time: what was found then stands
+            for row in rows or ():
+                if row.snapshot_id == snapshot.id:
+                    row.last_checked_at = now
+            rows = [row for row in rows or () if row.snapshot_id != snapshot.id]
         if not rows:
             continue
         current: str | None = None
@@ -205,22 +210,19 @@ def _previous(session: Session, source_id: int) -> SnapshotRow | None:
         .order_by(SnapshotRow.id.desc()).limit(1)).first()
 
 
-def _record(session: Session, source: SourceRow, capture: Capture, now: datetime,
-            run_id: int | None, rng: random.Random) -> SnapshotRow:
+def _new_snapshot(session: Session, source: SourceRow, capture: Capture,
+                  error: str | None) -> SnapshotRow:
     result, page = capture.result, capture.page
-    outcome = result.outcome
-    error = clean_text(str(result.error)) if result.error else None
     snapshot = SnapshotRow(
-        source_id=source.id, fetched_at=result.started_at, outcome=outcome,
-        http_status=result.status, final_url=result.final_url,
-        redirects=[list(r) for r in result.redirects], headers=dict(result.headers),
-        content_type=result.content_type,
+        source_id=source.id, fetched_at=result.started_at, last_seen_at=result.started_at,
+        times_seen=1, outcome=result.outcome, http_status=result.status,
+        final_url=result.final_url, redirects=[list(r) for r in result.redirects],
+        headers=dict(result.headers), content_type=result.content_type,
         byte_length=None if result.body is None else len(result.body),
         content_sha256=result.content_sha256, elapsed_ms=round(result.elapsed * 1000),
         attempts=result.attempts,
         error_class=type(result.error).__name__ if result.error else None,
-        error_message=error,
-        warc_file=capture.warc_file, warc_offset=capture.warc_offset)
+        error_message=error, warc_file=capture.warc_file, warc_offset=capture.warc_offset)
     if page is not None:
         snapshot.text_blob = _blob_key(page.text)
         snapshot.main_text_blob = _blob_key(page.main_text)
@@ -228,12 +230,49 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         snapshot.title = page.title
         snapshot.page_metadata = {**page.metadata, "kind": page.kind}
         snapshot.problem = page.problem
-    elif outcome == "unchanged" and (before := _previous(session, source.id)) is not None:
-        # A 304 says the page is what we saw last: carry that forward, parse nothing.
+    elif capture.unchanged and (before := _previous(session, source.id)) is not None:
+        # A 304, or the same bytes: the page is what we saw last; carry it, parse nothing.
         for name in ("text_blob", "main_text_blob", "text_sha256", "title",
                      "content_sha256", "content_type", "page_metadata"):
             setattr(snapshot, name, getattr(before, name))
     session.add(snapshot)
+    return snapshot
+
+
+def _same_answer(latest: SnapshotRow | None, capture: Capture) -> bool:
+    """Whether ``capture`` saw what ``latest`` recorded: a 304 or the very same bytes
+    after a good answer, or the same failure again. Such a check updates ``latest``."""
+    if latest is None:
+        return False
+    result = capture.result
+    if capture.unchanged:
+        return latest.outcome in GOOD_OUTCOMES
+    if result.outcome in GOOD_OUTCOMES:
+        return False
+    return (latest.outcome, latest.http_status, latest.error_class) == (
+        result.outcome, result.status, type(result.error).__name__ if result.error else None)
+
+
+def _latest(session: Session, source_id: int) -> SnapshotRow | None:
+    return session.scalars(select(SnapshotRow).where(SnapshotRow.source_id == source_id)
+                           .order_by(SnapshotRow.id.desc()).limit(1)).first()
+
+
+def _record(session: Session, source: SourceRow, capture: Capture, now: datetime,
+            run_id: int | None, rng: random.Random) -> tuple[SnapshotRow, bool]:
+    """Record one check; return its snapshot row and whether it was an existing one."""
+    result, page = capture.result, capture.page
+    outcome = result.outcome
+    error = clean_text(str(result.error)) if result.error else None
+    latest = _latest(session, source.id)
+    merged = _same_answer(latest, capture)
+    if merged:
+        assert latest is not None
+        snapshot = latest
+        snapshot.last_seen_at = result.started_at
+        snapshot.times_seen += 1
+    else:
+        snapshot = _new_snapshot(session, source, capture, error)
 
     state, reason = classify(Observation(
         url=source.url, outcome=outcome, http_status=result.status, now=now,
@@ -268,8 +307,8 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
             source.etag if keep else None)
         source.last_modified = header_value(result.headers.get("last-modified")) or (
             source.last_modified if keep else None)
-        if outcome == "fetched":
-            source.canonical_url = page.canonical_url if page is not None else None
+        if outcome == "fetched" and page is not None:
+            source.canonical_url = page.canonical_url
             source.content_sha256 = snapshot.content_sha256
             source.text_sha256 = snapshot.text_sha256
             source.title = snapshot.title
@@ -280,4 +319,4 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
     source.next_check_at = next_check(now, timedelta(seconds=source.check_interval_seconds),
                                       source.consecutive_failures, rng)
     source.lease_owner = source.lease_until = None
-    return snapshot
+    return snapshot, merged

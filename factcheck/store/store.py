@@ -34,6 +34,7 @@ from factcheck.store.db import (
     safe_url,
 )
 from factcheck.store.models import (
+    NEVER,
     ChangeEventRow,
     CheckRunRow,
     ClaimRow,
@@ -311,7 +312,8 @@ class Store:
         wanted = None if urls is None else self.add_sources(urls)
         with self._session() as session:
             query = select(SourceRow.id, SourceRow.url, SourceRow.etag,
-                           SourceRow.last_modified, SourceRow.text_sha256).order_by(SourceRow.id)
+                           SourceRow.last_modified, SourceRow.text_sha256,
+                           SourceRow.content_sha256).order_by(SourceRow.id)
             if wanted is not None:
                 query = query.where(SourceRow.url.in_(wanted))
             targets = [Target(*row) for row in session.execute(query)]
@@ -345,10 +347,8 @@ class Store:
     def next_due(self) -> datetime | None:
         """When the next source falls due (``None``: no sources)."""
         with self._session() as session:
-            if session.scalar(select(SourceRow.id).where(SourceRow.next_check_at.is_(None))
-                              .limit(1)) is not None:
-                return utcnow()
-            return session.scalar(select(func.min(SourceRow.next_check_at)))
+            due = session.scalar(select(func.min(SourceRow.next_check_at)))
+        return due
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest recheck runs, newest first."""
@@ -440,7 +440,8 @@ class Store:
             metadata=dict(row.page_metadata), headers=dict(row.headers),
             elapsed_ms=row.elapsed_ms, attempts=row.attempts, error_class=row.error_class,
             error_message=row.error_message, problem=row.problem, warc_file=row.warc_file,
-            warc_offset=row.warc_offset)
+            warc_offset=row.warc_offset, last_seen_at=row.last_seen_at or row.fetched_at,
+            times_seen=row.times_seen)
 
     def _verdict(self, row: VerdictRow) -> Verdict:
         try:
@@ -478,7 +479,8 @@ class Store:
             url=row.url, status=row.status, http_status=row.http_status,
             final_url=row.final_url, title=row.title, content_sha256=row.content_sha256,
             text_sha256=row.text_sha256, last_checked_at=row.last_checked_at,
-            next_check_at=row.next_check_at, consecutive_failures=row.consecutive_failures,
+            next_check_at=None if row.next_check_at == NEVER else row.next_check_at,
+            consecutive_failures=row.consecutive_failures,
             last_error=row.last_error,
             claims=tuple(sorted({f"{e.claim.document.key}/{e.claim.key}"
                                  for e in row.evidence if e.withdrawn_at is None})),

@@ -156,7 +156,7 @@ def _due(now: datetime, all_sources: bool, started: datetime) -> Any:
     if all_sources:  # every source, once in this run
         return free & or_(SourceRow.last_checked_at.is_(None),
                           SourceRow.last_checked_at < started)
-    return free & or_(SourceRow.next_check_at.is_(None), SourceRow.next_check_at <= now)
+    return free & (SourceRow.next_check_at <= now)
 
 
 def claim_due(session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int,
@@ -167,13 +167,13 @@ def claim_due(session: Session, *, worker: str, now: datetime, lease: timedelta,
     for each other and never take the same source.
     """
     picked = (select(SourceRow.id).where(_due(now, all_sources, started))
-              .order_by(SourceRow.next_check_at.asc().nulls_first(), SourceRow.id)
+              .order_by(SourceRow.next_check_at, SourceRow.id)
               .limit(limit).with_for_update(skip_locked=True))
     rows = session.execute(
         update(SourceRow).where(SourceRow.id.in_(picked.scalar_subquery()))
         .values(lease_owner=worker, lease_until=now + lease)
         .returning(SourceRow.id, SourceRow.url, SourceRow.etag, SourceRow.last_modified,
-                   SourceRow.text_sha256))
+                   SourceRow.text_sha256, SourceRow.content_sha256))
     return [Target(*row) for row in rows]
 
 
