@@ -210,8 +210,8 @@ def scale_child(phase: str, url: str, sources: int, ports: list[int]) -> None:
     from sqlalchemy import text, update
     from sqlalchemy.orm import Session
 
+    from factcheck.store.leases import claim_due
     from factcheck.store.models import SourceRow, utcnow
-    from factcheck.tracking.recheck import claim_due
 
     urls = [f"http://127.0.0.1:{ports[i % len(ports)]}/p/{i}" for i in range(sources)]
     result: dict[str, Any] = {}

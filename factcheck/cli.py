@@ -15,7 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +40,10 @@ from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: A worker's wait after an offline run, doubled after each one, up to the cap (seconds).
+OFFLINE_BACKOFF = 30.0
+OFFLINE_BACKOFF_CAP = 1800.0
 
 
 class Context:
@@ -405,13 +409,23 @@ def worker(ctx: Context, /, poll: float, **options: Any) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     settings = _recheck_options(**options)
+    backoff = 0.0
     with ctx.store() as store:
         while not stop.is_set():
             summary = store.recheck(settings, should_stop=stop.is_set)
             _echo_run(summary)
-            due = store.next_due()
-            wait = poll if due is None else (due - utcnow()).total_seconds()
-            stop.wait(min(poll, max(1.0, wait)))
+            if summary.status == "offline":
+                # Our network is down: try again later, later each time, not every second.
+                backoff = min(OFFLINE_BACKOFF_CAP, max(OFFLINE_BACKOFF, backoff * 2))
+                wait = backoff
+                click.echo(f"offline: next try at {utcnow() + timedelta(seconds=wait):%H:%M:%S}"
+                           f" UTC (in {wait:.0f} s)")
+            else:
+                backoff = 0.0
+                due = store.next_due()
+                wait = poll if due is None else (due - utcnow()).total_seconds()
+                wait = min(poll, max(1.0, wait))
+            stop.wait(wait)
     click.echo("worker stopped")
 
 

@@ -23,6 +23,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
             ├── TLSFailure             the TLS handshake or certificate failed
             └── ConnectionFailed       no connection, or it broke
                 └── NameResolutionFailed   the host name did not resolve
+                    └── NameNotFound       the resolver says the name does not exist
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "FetchError",
     "FetchTimeout",
     "InvalidURL",
+    "NameNotFound",
     "NameResolutionFailed",
     "NetworkError",
     "NotFound",
@@ -171,3 +173,10 @@ class NameResolutionFailed(ConnectionFailed):
     """The host name did not resolve."""
 
     outcome = "dns-error"
+
+
+class NameNotFound(NameResolutionFailed):
+    """The resolver answered that the host name does not exist (NXDOMAIN): a domain
+    that keeps not existing is link rot, not an outage."""
+
+    outcome = "no-such-host"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from rapidfuzz import fuzz
@@ -247,10 +247,15 @@ async def fetch_targets(
         return await readers.extract(result)
 
     async def missing_page(fetcher: Fetcher, url: str) -> Page | None:
-        """The site's answer for a path that cannot exist (once per host and run)."""
+        """The site's answer for a path that cannot exist: a random sibling in the cited
+        page's directory (sites answer their sections differently), or at the host's
+        root if the sibling cannot be asked. Once per directory and run."""
+        name = f"factcheck-probe-{uuid.uuid4().hex}"
+        sibling = await fetcher.fetch(urljoin(url, name))
+        if sibling.error is None:
+            return await read(sibling)
         parts = urlsplit(url)
-        probe = f"{parts.scheme}://{parts.netloc}/factcheck-probe-{uuid.uuid4().hex}"
-        return await read(await fetcher.fetch(probe))
+        return await read(await fetcher.fetch(f"{parts.scheme}://{parts.netloc}/{name}"))
 
     fetched: asyncio.Queue[tuple[Target, FetchResult] | None] = asyncio.Queue(
         maxsize=BATCH_SIZE * 2)
@@ -272,25 +277,30 @@ async def fetch_targets(
             target, result = item
             page = None if target.unchanged(result) else await read(result)
             similarity = None
-            if page is not None and target.text_sha256 is not None \
-                    and text_sha256(page.main_text) != target.text_sha256:
-                # The page changed: is it now what the site says for a missing page?
-                key = host_key(result.final_url or target.url)
+            if page is not None and text_sha256(page.main_text) != target.text_sha256:
+                # A first check, or the page changed: is it what the site says for a
+                # missing page? (A page already gone when tracking began is caught too.)
+                url = result.final_url or target.url
+                key = urljoin(url, ".")  # the directory
                 if key not in probes:
-                    probes[key] = asyncio.ensure_future(
-                        missing_page(fetcher, result.final_url or target.url))
+                    probes[key] = asyncio.ensure_future(missing_page(fetcher, url))
                 missing = await probes[key]
                 if missing is not None and missing.main_text:
                     similarity = fuzz.ratio(page.main_text, missing.main_text) / 100
             await done.put((target, result, page, similarity))
 
     async def fetch_all(fetcher: Fetcher) -> None:
-        await asyncio.gather(produce(), *(work(fetcher) for _ in range(workers)))
+        async with asyncio.TaskGroup() as group:
+            group.create_task(produce())
+            for _ in range(workers):
+                group.create_task(work(fetcher))
         for _ in range(readers_tasks):
             await fetched.put(None)
 
     async def read_all(fetcher: Fetcher) -> None:
-        await asyncio.gather(*(digest(fetcher) for _ in range(readers_tasks)))
+        async with asyncio.TaskGroup() as group:
+            for _ in range(readers_tasks):
+                group.create_task(digest(fetcher))
         await done.put(None)
 
     def write(batch: list[tuple[Target, FetchResult, Page | None, float | None]]) -> None:
@@ -333,8 +343,12 @@ async def fetch_targets(
     # Extraction is CPU work: other processes take it off the event loop's core.
     readers = Readers(readers_count)
     try:
-        async with Fetcher(settings, transport=transport) as fetcher:
-            await asyncio.gather(fetch_all(fetcher), read_all(fetcher), writer())
+        # One task group: if a stage fails, the others are cancelled, none outlives it.
+        async with Fetcher(settings, transport=transport) as fetcher, \
+                asyncio.TaskGroup() as group:
+            group.create_task(fetch_all(fetcher))
+            group.create_task(read_all(fetcher))
+            group.create_task(writer())
     finally:
         readers.shutdown()
         if archive is not None:

@@ -57,7 +57,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             host.in_flight += 1
             host.max_in_flight = max(host.max_in_flight, host.in_flight)
         try:
-            route = host.routes.get(path, host.routes.get("*"))
+            route = host.route(path)
             if route is None:
                 self.respond(Route(status=404, body=b"<html><body>Not found</body></html>",
                                    validators=False))
@@ -130,6 +130,16 @@ class FixtureHost:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def route(self, path: str) -> Route | Handler | None:
+        """The route for ``path``: its own, else the longest ``/prefix/*`` that covers
+        it, else ``*``, else None (a 404)."""
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("/*") and path.startswith(p[:-1])]
+        if prefixes:
+            return self.routes[max(prefixes, key=len)]
+        return self.routes.get("*")
 
     def url(self, path: str = "/") -> str:
         return f"http://{self.address}:{self.port}{path}"

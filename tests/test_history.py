@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from factcheck import Store, open_store
 from factcheck.fixtureweb import FixtureHost, Route, page
 from factcheck.store.db import alembic_config, migrate
+from factcheck.store.leases import due_batch
 from factcheck.store.models import EvidenceRow, SnapshotRow, SourceRow
-from factcheck.tracking.recheck import RecheckOptions, due_batch
+from factcheck.tracking.recheck import RecheckOptions
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
@@ -50,7 +51,8 @@ def web() -> Iterator[list[FixtureHost]]:
     for i, host in enumerate(hosts):
         # Half the hosts answer conditional requests with 304; half send no validators,
         # so every night brings the same bytes again.
-        host.routes["*"] = Route(body=ARTICLE, validators=i % 2 == 0)
+        for n in range(100):  # a real 404 for anything else, so no soft-404 at baseline
+            host.routes[f"/story/{n}"] = Route(body=ARTICLE, validators=i % 2 == 0)
     yield hosts
     for host in hosts:
         host.close()

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from factcheck import Store, open_store
 from factcheck.cli import cli
 from factcheck.fixtureweb import FixtureHost, Route, page, redirect
+from factcheck.store.leases import claim_due
 from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow
 from factcheck.tracking.recheck import JobRunning, RecheckOptions
 from factcheck.web.fetcher import FetchSettings
@@ -145,6 +146,7 @@ def test_offline_changes_nothing_and_says_why(store: Store) -> None:
     summary = store.recheck(options(), clock=at(T0))
     assert (summary.status, summary.exit_code) == ("offline", 4)
     assert "none of 2 host names resolved" in (summary.reason or "")
+    assert "no source has ever answered" in (summary.reason or "")
     assert all(s.status == "unchecked" and s.state is None for s in store.sources())
     assert store.runs()[0]["status"] == "offline"
 
@@ -158,6 +160,123 @@ def test_offline_changes_nothing_and_says_why(store: Store) -> None:
         assert s.scalar(select(func.count()).select_from(SnapshotRow)) == 0
         assert s.scalar(select(func.count()).select_from(SourceRow).where(
             SourceRow.lease_owner.is_not(None))) == 0
+
+
+def test_a_dead_domain_is_link_rot_not_an_outage(store: Store, hosts: list[FixtureHost]
+                                                ) -> None:
+    hosts[0].routes["/page"] = Route(body=ARTICLE)
+    store.add_sources([hosts[0].url("/page")])
+    assert store.recheck(options(), clock=at(T0)).status == "finished"  # it answered once
+    dead = "http://expired-fixture-domain.invalid/story"
+    store.add_sources([dead])  # now the only source due
+    states = []
+    for day in (0, 1, 2):
+        summary = store.recheck(options(), clock=at(T0 + timedelta(days=day, hours=1)))
+        assert summary.status == "finished", summary.reason
+        assert summary.states.get("error", 0) + summary.states.get("gone", 0) == 1
+        states.append(next(s for s in store.sources() if s.url == dead))
+    assert [s.status for s in states] == ["no-such-host"] * 3
+    assert [s.state for s in states] == ["error", "gone", "gone"]  # a day of no such host
+    assert "does not exist" in (states[0].state_reason or "")
+    assert "the domain no longer exists" in (states[-1].state_reason or "")
+    assert hosts[0].hits["/robots.txt"] >= 1  # the host known to be up was asked
+
+
+def test_when_the_hosts_known_to_be_up_fail_too_the_run_is_offline(
+        store: Store, hosts: list[FixtureHost]) -> None:
+    hosts[0].routes["/page"] = Route(body=ARTICLE)
+    store.add_sources([hosts[0].url("/page")])
+    store.recheck(options(), clock=at(T0))
+    hosts[0].close()  # "our network": nothing that answered before answers now
+    store.add_sources(["http://expired-fixture-domain.invalid/story"])
+    summary = store.recheck(options(all_sources=True), clock=at(T0 + timedelta(days=1)))
+    assert summary.status == "offline"
+    assert "hosts that answered before" in (summary.reason or "")
+    assert all(s.state in (None, "unchanged") for s in store.sources())
+
+
+def test_the_worker_backs_off_while_offline(tmp_path: Path) -> None:
+    db = tmp_path / "offline.db"
+    with open_store(str(db), migrate=True) as store:
+        store.add_sources(["http://expired-fixture-domain.invalid/story"])
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "factcheck", "--db", str(db), "worker", "--poll", "60",
+         "--readers", "0", "--archive", str(tmp_path / "warc")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(5)
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    finally:
+        worker.kill()
+    assert "offline: next try at" in output and "(in 30 s)" in output
+    with open_store(str(db)) as store:
+        assert [r["status"] for r in store.runs()] == ["offline"]  # not one a second
+
+
+def test_a_soft_404_is_flagged_on_its_first_check(store: Store, hosts: list[FixtureHost]
+                                                  ) -> None:
+    site = hosts[0]
+    # The news section answers every unknown path with its "not found" page and a 200;
+    # the rest of the site gives real 404s, so a probe at the root would miss it.
+    site.routes["/news/*"] = Route(body=MISSING, validators=False)
+    site.routes["/news/2019/budget"] = Route(body=MISSING, validators=False)  # already dead
+    site.routes["/news/2023/story"] = Route(body=ARTICLE)
+    site.routes["/about"] = Route(body=ARTICLE.replace(b"6,821.9", b"1.0"))
+    dead, alive, about = (site.url("/news/2019/budget"), site.url("/news/2023/story"),
+                          site.url("/about"))
+    store.add_sources([dead, alive, about])
+    first = store.recheck(options(), clock=at(T0))
+    states = {s.url: (s.state, s.state_reason) for s in store.sources()}
+    assert states[dead][0] == "soft-404"
+    assert "already, on its first check" in (states[dead][1] or "")
+    assert states[alive][0] == "unchanged" and states[about][0] == "unchanged"
+    assert first.states == {"soft-404": 1, "unchanged": 2}
+    probes = [p for p in site.hits if "factcheck-probe-" in p]
+    # One probe per directory and run: /news/2019/, /news/2023/ and /.
+    assert sorted(p.rsplit("/", 1)[0] for p in probes) == ["", "/news/2019", "/news/2023"]
+
+
+def test_a_robots_txt_that_cannot_be_read_is_not_allow_everything(
+        store: Store, hosts: list[FixtureHost]) -> None:
+    binary, bom = hosts[0], hosts[1]
+    binary.routes["/robots.txt"] = Route(
+        body="User-agent: *\nDisallow: /\n".encode("utf-16-le"), content_type="text/plain")
+    bom.routes["/robots.txt"] = Route(
+        body="User-agent: *\nDisallow: /private\n".encode("utf-16"), content_type="text/plain")
+    for host in hosts[:2]:
+        host.routes["/private"] = Route(body=ARTICLE)
+        host.routes["/public"] = Route(body=ARTICLE)
+    store.add_sources([h.url(p) for h in hosts[:2] for p in ("/private", "/public")])
+    store.recheck(options(), clock=at(T0))
+    states = {s.url: (s.state, s.state_reason) for s in store.sources()}
+    for path in ("/private", "/public"):  # UTF-16 with no BOM: unreadable, so disallowed
+        assert states[binary.url(path)][0] == "blocked"
+        assert "cannot be read" in (states[binary.url(path)][1] or "")
+    assert states[bom.url("/private")][0] == "blocked"  # with a BOM: read, and obeyed
+    assert states[bom.url("/public")][0] == "unchanged"
+    assert binary.hits["/private"] == binary.hits["/public"] == 0
+
+
+def test_recheck_async_runs_inside_a_callers_loop(store: Store, hosts: list[FixtureHost]
+                                                  ) -> None:
+    import asyncio
+
+    hosts[0].routes["/page"] = Route(body=ARTICLE)
+    store.add_sources([hosts[0].url("/page")])
+
+    async def caller() -> str:
+        summary = await store.recheck_async(options(), clock=at(T0))
+        return summary.status
+
+    assert asyncio.run(caller()) == "finished"
+
+
+def test_factcheck_imports_where_fcntl_does_not_exist() -> None:
+    code = "import sys; sys.modules['fcntl'] = None; import factcheck, factcheck.cli; print('ok')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
 def claims_file(tmp_path: Path, url: str, quote: str) -> Path:
@@ -272,20 +391,20 @@ def test_several_workers_share_postgres(postgres_url: URL, workers: int) -> None
         host.close()
 
 
-def test_kill_9_mid_run_then_the_next_run_finishes(tmp_path: Path) -> None:
+def test_kill_9_mid_run_then_the_next_run_finishes_at_once(db_url: URL, tmp_path: Path) -> None:
     host = FixtureHost()
     try:
         host.routes["*"] = Route(body=ARTICLE, delay=0.05)
-        db = tmp_path / "killed.db"
-        with open_store(str(db), migrate=True) as store:
+        with open_store(db_url, migrate=True) as store:
             store.add_sources(host.url(f"/k{i}") for i in range(200))
         child = subprocess.Popen(
-            [sys.executable, "-m", "factcheck", "--db", str(db), "recheck", "--allow-private",
+            [sys.executable, "-m", "factcheck", "--db",
+             db_url.render_as_string(hide_password=False), "recheck", "--allow-private",
              "--delay", "0", "--per-host", "2", "--readers", "0", "--archive",
              str(tmp_path / "warc")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        with open_store(str(db)) as store:
+        with open_store(db_url) as store:
             while time.monotonic() < deadline:
                 with Session(store.engine) as s:
                     if (s.scalar(select(func.count()).select_from(SnapshotRow)) or 0) >= 20:
@@ -294,15 +413,15 @@ def test_kill_9_mid_run_then_the_next_run_finishes(tmp_path: Path) -> None:
             os.kill(child.pid, signal.SIGKILL)
             child.wait(10)
             with Session(store.engine) as s:
-                assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+                if store.engine.dialect.name == "sqlite":
+                    assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
                 done = s.scalar(select(func.count()).select_from(SnapshotRow)) or 0
                 leased = s.scalar(select(func.count()).select_from(SourceRow).where(
                     SourceRow.lease_owner.is_not(None))) or 0
             assert 20 <= done < 200
-            assert leased > 0  # the dead run's claims are still held ...
-            # ... until their lease lapses; the next run takes them over and finishes.
-            later = datetime.now(UTC) + timedelta(minutes=20)
-            summary = store.recheck(options(), clock=at(later))
+            assert leased > 0  # the dead run's claims are still written on the sources ...
+            # ... and the next run, straight away, knows its holder is dead and finishes.
+            summary = store.recheck(options())
             assert summary.status == "finished"
             with Session(store.engine) as s:
                 per_source = s.execute(select(SnapshotRow.source_id, func.count())
@@ -313,6 +432,33 @@ def test_kill_9_mid_run_then_the_next_run_finishes(tmp_path: Path) -> None:
             assert "interrupted" in runs
     finally:
         host.close()
+
+
+def test_a_live_run_renews_its_leases_behind_a_slow_host(store: Store) -> None:
+    host = FixtureHost()
+    host.routes["*"] = Route(body=ARTICLE, delay=0.6)
+    try:
+        store.add_sources(host.url(f"/slow{i}") for i in range(4))
+        results: list[object] = []
+        runner = threading.Thread(target=lambda: results.append(store.recheck(options(
+            lease=timedelta(seconds=1), heartbeat=timedelta(seconds=0.2),
+            settings=FetchSettings(min_interval=0.0, per_host=1, retries=0,
+                                   total_timeout=5.0, addresses=LOOPBACK)))))
+        runner.start()
+        time.sleep(1.5)  # past the first lease: only a renewal keeps the sources held
+        with Session(store.engine) as session:
+            taken = claim_due(session, worker="another", now=datetime.now(UTC),
+                              lease=timedelta(minutes=1), limit=10, all_sources=False,
+                              started=datetime.now(UTC))
+            leased_to = set(session.scalars(select(SourceRow.lease_owner)))
+            session.rollback()
+        runner.join(30)
+    finally:
+        host.close()
+    assert taken == []
+    assert len(leased_to - {None}) == 1 and "another" not in leased_to
+    (summary,) = results
+    assert summary.status == "finished" and summary.checked == 4  # type: ignore[attr-defined]
 
 
 def test_the_demo_runs_and_labels_itself(tmp_path: Path, capsys: pytest.CaptureFixture[str]

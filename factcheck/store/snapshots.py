@@ -64,11 +64,11 @@ def text_of(session: Session, key: str | None) -> str | None:
 
 def record_captures(session: Session, captures: list[Capture], *,
                     now: datetime | None = None, run_id: int | None = None,
-                    rng: random.Random | None = None) -> list[str]:
+                    rng: random.Random | None = None, worker: str | None = None) -> list[str]:
     """Add a snapshot per capture and bring each source up to date: its latest outcome,
     its state (what changed), its next check, its evidence, and the review flags of
-    the claims citing it. Changes are recorded as events of ``run_id``. Returns the
-    state each source was left in."""
+    the claims citing it. Changes are recorded as events of ``run_id``; a lease is
+    cleared only if ``worker`` holds it. Returns the state each source was left in."""
     now = now or utcnow()
     texts: dict[str, str] = {}
     for capture in captures:
@@ -82,7 +82,7 @@ def record_captures(session: Session, captures: list[Capture], *,
     claim_ids = {e.claim_id for rows in evidence.values() for e in rows}
     flagged_before = reviews(session, claim_ids)
     recorded = [(capture, _record(session, sources[capture.source_id], capture, now, run_id,
-                                  rng or random.Random()))
+                                  rng or random.Random(), worker))
                 for capture in captures]
     session.flush()  # snapshot ids, for the evidence checks
     for capture, (snapshot, merged) in recorded:
@@ -259,7 +259,8 @@ def _latest(session: Session, source_id: int) -> SnapshotRow | None:
 
 
 def _record(session: Session, source: SourceRow, capture: Capture, now: datetime,
-            run_id: int | None, rng: random.Random) -> tuple[SnapshotRow, bool]:
+            run_id: int | None, rng: random.Random, worker: str | None
+            ) -> tuple[SnapshotRow, bool]:
     """Record one check; return its snapshot row and whether it was an existing one."""
     result, page = capture.result, capture.page
     outcome = result.outcome
@@ -318,5 +319,6 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         source.last_error = error or f"HTTP {result.status}"
     source.next_check_at = next_check(now, timedelta(seconds=source.check_interval_seconds),
                                       source.consecutive_failures, rng)
-    source.lease_owner = source.lease_until = None
+    if worker is not None and source.lease_owner == worker:
+        source.lease_owner = source.lease_until = None
     return snapshot, merged

@@ -54,7 +54,7 @@ from factcheck.store.snapshots import (
     text_of,
 )
 from factcheck.text.figures import check_arithmetic, compare_figures
-from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck
+from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
 from factcheck.tracking.staleness import basis_of
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
@@ -343,6 +343,16 @@ class Store:
         """Check what is due once (see :mod:`factcheck.tracking.recheck`)."""
         return recheck(self._session, self.url, options or RecheckOptions(), clock=clock,
                        transport=transport, progress=progress, should_stop=should_stop)
+
+    async def recheck_async(self, options: RecheckOptions | None = None, *,
+                            clock: Callable[[], datetime] = utcnow,
+                            transport: httpx.AsyncBaseTransport | None = None,
+                            progress: Callable[[int, int], None] | None = None,
+                            should_stop: Callable[[], bool] = lambda: False) -> RunSummary:
+        """:meth:`recheck`, for callers already inside an event loop."""
+        return await recheck_async(self._session, self.url, options or RecheckOptions(),
+                                   clock=clock, transport=transport, progress=progress,
+                                   should_stop=should_stop)
 
     def next_due(self) -> datetime | None:
         """When the next source falls due (``None``: no sources)."""

@@ -5,7 +5,8 @@
                also a first check, which sets the baseline
 ``changed``    the main text changed (boilerplate is not main text)
 ``moved``      a permanent redirect, or a canonical URL, points elsewhere
-``gone``       404 or 410 on checks spread over at least a day
+``gone``       404 or 410, or a domain that does not exist, on checks spread over at
+               least a day
 ``soft-404``   a 200 that looks like the site's answer for a path that does not exist
 ``blocked``    robots.txt, 401/403, a refused address, or 429 on repeated checks
 ``error``      anything else that failed: worth another try
@@ -76,6 +77,12 @@ def classify(seen: Observation) -> tuple[str, str]:
                 return "gone", f"HTTP {status} on every check since {since:%Y-%m-%d %H:%M} UTC"
             return "error", f"HTTP {status}; gone if it persists for a day"
         return "error", f"HTTP {status}"
+    if seen.outcome == "no-such-host":
+        since = seen.failing_since or seen.now
+        if seen.consecutive_failures >= 1 and seen.now - since >= GONE_AFTER:
+            return "gone", ("the domain no longer exists: no such host on every check "
+                            f"since {since:%Y-%m-%d %H:%M} UTC")
+        return "error", "the domain does not exist; gone if it persists for a day"
     if seen.outcome not in ("fetched", "unchanged"):
         return "error", seen.error or seen.outcome
     if seen.permanently_moved and seen.final_url and not _same_page(seen.url, seen.final_url):
@@ -88,8 +95,9 @@ def classify(seen: Observation) -> tuple[str, str]:
             and not _same_page(seen.previous_canonical_url or seen.url, seen.canonical_url):
         return "moved", f"the page now names {seen.canonical_url} as its canonical URL"
     if seen.soft_404_similarity is not None and seen.soft_404_similarity >= 0.9:
-        return "soft-404", ("the page now reads like the site's answer for a missing page "
-                            f"(similarity {seen.soft_404_similarity:.2f})")
+        when = "already, on its first check," if seen.previous_text_sha256 is None else "now"
+        return "soft-404", (f"the page {when} reads like the site's answer for a missing "
+                            f"page (similarity {seen.soft_404_similarity:.2f})")
     if seen.outcome == "unchanged":
         return "unchanged", "not modified (HTTP 304)"
     if seen.previous_text_sha256 is None:

@@ -15,7 +15,6 @@ leases expire, a later run marks the dead run ``interrupted`` and takes the rest
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import os
 import signal
@@ -24,7 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -36,6 +35,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factcheck.errors import FactCheckError, NameResolutionFailed, NetworkError
 from factcheck.fetching import DEFAULT_READERS, Capture, Target, fetch_targets
+from factcheck.store.leases import (
+    HEARTBEAT,
+    RunLock,
+    claim_due,
+    due_filter,
+    release,
+    renew,
+    take_over_dead_runs,
+)
 from factcheck.store.models import (
     ChangeEventRow,
     CheckRunRow,
@@ -51,7 +59,7 @@ from factcheck.web.fetcher import Fetcher, FetchSettings
 from factcheck.web.safety import resolve
 
 __all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "JobRunning", "RecheckOptions",
-           "RunSummary", "recheck"]
+           "RunSummary", "recheck", "recheck_async"]
 
 log = logging.getLogger("factcheck.recheck")
 
@@ -59,7 +67,8 @@ EXIT_OK = 0
 EXIT_NEEDS_REVIEW = 3
 EXIT_FAILED = 4
 
-NETWORK_OUTCOMES = frozenset({"dns-error", "connection-error", "timeout", "tls-error",
+NETWORK_OUTCOMES = frozenset({"dns-error", "no-such-host", "connection-error", "timeout",
+                              "tls-error",
                               "network-error"})
 
 
@@ -78,8 +87,10 @@ class RecheckOptions:
     readers: int = DEFAULT_READERS
     #: Sources claimed per transaction.
     batch: int = 100
-    #: How long a claim on a source holds; a dead worker's claims lapse after it.
+    #: How long a claim on a source holds unless renewed; a live run renews its claims
+    #: every ``heartbeat``, and a dead run's are taken over at once by the next run.
     lease: timedelta = timedelta(minutes=15)
+    heartbeat: timedelta = HEARTBEAT
     #: A URL that answers whenever our own network works; if it fails, the run is offline.
     canary_url: str | None = None
     #: Hosts whose names are resolved before the run; none resolving means offline.
@@ -139,8 +150,8 @@ def _single_job(engine_url: Any) -> Iterator[None]:
     handle: IO[str] = open(path, "a")  # noqa: SIM115 - held for the run
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
+            _lock_exclusively(handle)
+        except OSError as exc:
             raise JobRunning(f"another recheck is running on {engine_url.database}; "
                              "one job at a time on SQLite (use PostgreSQL for several "
                              "workers)") from exc
@@ -149,61 +160,74 @@ def _single_job(engine_url: Any) -> Iterator[None]:
         handle.close()
 
 
-# -- claiming due sources ------------------------------------------------------------
-
-def _due(now: datetime, all_sources: bool, started: datetime) -> Any:
-    free = or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now)
-    if all_sources:  # every source, once in this run
-        return free & or_(SourceRow.last_checked_at.is_(None),
-                          SourceRow.last_checked_at < started)
-    return free & (SourceRow.next_check_at <= now)
-
-
-def due_batch(now: datetime, *, all_sources: bool, started: datetime, limit: int) -> Any:
-    """The next ``limit`` due sources, as the claim takes them: in due order, along one
-    index (``ix_source_due``), skipping rows another worker holds locked."""
-    return (select(SourceRow.id).where(_due(now, all_sources, started))
-            .order_by(SourceRow.next_check_at, SourceRow.id)
-            .limit(limit).with_for_update(skip_locked=True))
+def _lock_exclusively(handle: IO[str]) -> None:
+    """Lock ``handle``'s file without waiting (flock on POSIX, msvcrt on Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def claim_due(session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int,
-              all_sources: bool, started: datetime) -> list[Target]:
-    """Lease up to ``limit`` due sources to ``worker`` in one statement, and return them.
+# -- offline: decided by the network, never by the sources ------------------------------
 
-    On PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``: workers never wait
-    for each other and never take the same source.
+#: Hosts that answered in recent runs, probed to tell "our network is down" from "these
+#: sources are dead".
+KNOWN_UP_PROBES = 5
+
+
+def _known_up(session: Session) -> list[str]:
+    """Origins (scheme://host:port) of sources that answered lately, most recent first."""
+    urls = session.scalars(select(SourceRow.url).where(
+        SourceRow.status.in_(("fetched", "unchanged")))
+        .order_by(SourceRow.last_checked_at.desc()).limit(200))
+    return list(dict.fromkeys(_origin(u) for u in urls))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def _any_answers(origins: list[str], options: RecheckOptions) -> bool:
+    """Whether any of these origins answers over HTTP at all (any status will do)."""
+    settings = replace(options.settings, retries=0, respect_robots=False,
+                       total_timeout=min(options.settings.total_timeout, 15.0))
+    async with Fetcher(settings) as fetcher:
+        results = await asyncio.gather(*(fetcher.fetch(f"{o}/robots.txt")
+                                         for o in origins[:KNOWN_UP_PROBES]))
+    return any(not isinstance(r.error, NetworkError) for r in results)
+
+
+async def _offline_reason(hosts: list[str], known_up: list[str],
+                          options: RecheckOptions) -> str | None:
+    """Why our own network looks down before the run, or None.
+
+    The canary decides when given; else hosts that answered in recent runs are asked;
+    only with no such evidence (nothing ever reached) do the due hosts' names decide.
     """
-    picked = due_batch(now, all_sources=all_sources, started=started, limit=limit)
-    rows = session.execute(
-        update(SourceRow).where(SourceRow.id.in_(picked.scalar_subquery()))
-        .values(lease_owner=worker, lease_until=now + lease)
-        .returning(SourceRow.id, SourceRow.url, SourceRow.etag, SourceRow.last_modified,
-                   SourceRow.text_sha256, SourceRow.content_sha256))
-    return [Target(*row) for row in rows]
-
-
-def _release(session: Session, worker: str) -> None:
-    session.execute(update(SourceRow).where(SourceRow.lease_owner == worker)
-                    .values(lease_owner=None, lease_until=None))
-
-
-# -- offline ---------------------------------------------------------------------------
-
-async def _offline_reason(hosts: list[str], options: RecheckOptions) -> str | None:
-    """Why our own network looks down, or None."""
-    if hosts:
-        results = await asyncio.gather(*(resolve(h, 443) for h in hosts),
-                                       return_exceptions=True)
-        if all(isinstance(r, NameResolutionFailed) for r in results):
-            return (f"the network is unreachable: none of {len(hosts)} host names resolved "
-                    f"(e.g. {hosts[0]}); no source was changed")
     if options.canary_url:
         async with Fetcher(options.settings) as fetcher:
             result = await fetcher.fetch(options.canary_url)
         if isinstance(result.error, NetworkError):
             return f"the canary {options.canary_url} failed ({result.error}); " \
                    "no source was changed"
+        return None
+    if known_up:
+        if await _any_answers(known_up, options):
+            return None
+        return (f"the network is unreachable: none of {min(len(known_up), KNOWN_UP_PROBES)} "
+                f"hosts that answered before answers now (e.g. {known_up[0]}); "
+                "no source was changed")
+    if hosts:
+        results = await asyncio.gather(*(resolve(h, 443) for h in hosts),
+                                       return_exceptions=True)
+        if all(isinstance(r, NameResolutionFailed) for r in results):
+            return (f"the network looks unreachable: none of {len(hosts)} host names "
+                    f"resolved (e.g. {hosts[0]}), and no source has ever answered, so a "
+                    "dead domain cannot be told from a dead network; no source was changed")
     return None
 
 
@@ -223,9 +247,23 @@ def recheck(session_factory: sessionmaker[Session], engine_url: Any, options: Re
     """
     if options.canary_url is not None:
         check_sendable(options.canary_url)  # a bad canary is a setting's fault: say so now
+    sole_job = engine_url.get_backend_name() == "sqlite"  # the lock below proves it
     with _single_job(engine_url), _stop_on_signals() as signalled:
         return asyncio.run(_run(session_factory, options, clock, transport, progress,
-                                lambda: signalled() or should_stop(), signalled))
+                                lambda: signalled() or should_stop(), signalled, sole_job))
+
+
+async def recheck_async(session_factory: sessionmaker[Session], engine_url: Any,
+                        options: RecheckOptions, *, clock: Callable[[], datetime] = utcnow,
+                        transport: httpx.AsyncBaseTransport | None = None,
+                        progress: Callable[[int, int], None] | None = None,
+                        should_stop: Callable[[], bool] = lambda: False) -> RunSummary:
+    """:func:`recheck`, for callers already inside an event loop (signals are theirs)."""
+    if options.canary_url is not None:
+        check_sendable(options.canary_url)
+    with _single_job(engine_url):
+        return await _run(session_factory, options, clock, transport, progress, should_stop,
+                          sole_job=engine_url.get_backend_name() == "sqlite")
 
 
 @contextmanager
@@ -256,34 +294,47 @@ def _stop_on_signals() -> Iterator[Callable[[], bool]]:
             signal.signal(number, handler)
 
 
-async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
-               clock: Callable[[], datetime], transport: httpx.AsyncBaseTransport | None,
-               progress: Callable[[int, int], None] | None,
-               should_stop: Callable[[], bool],
-               signalled: Callable[[], bool] = lambda: False) -> RunSummary:
-    started = clock()
+def _start(session_factory: sessionmaker[Session], options: RecheckOptions,
+           started: datetime, sole_job: bool
+           ) -> tuple[RunLock, int, list[str], list[str]]:
+    """Open the run: take over dead runs, record this one (holding its lock before any
+    other run can see it), count what is due."""
     with session_factory.begin() as session:
-        # Runs that stopped beating for longer than a lease died (kill -9, power cut).
-        session.execute(update(CheckRunRow).where(
-            CheckRunRow.status == "running",
-            CheckRunRow.heartbeat_at < started - options.lease)
-            .values(status="interrupted", finished_at=started,
-                    reason="stopped without finishing; its sources were taken over"))
+        # Runs that died (kill -9, power cut) give their sources back at once.
+        dead = take_over_dead_runs(session, now=started, sole_job=sole_job)
+        if dead:
+            log.warning("runs %s had died; their sources were taken over",
+                        ", ".join(map(str, dead)))
         run = CheckRunRow(worker=options.worker, started_at=started, heartbeat_at=started,
                           status="running")
         session.add(run)
         session.flush()
-        run_id = run.id
+        lock = RunLock(session_factory.kw["bind"], run.id).acquire()
         due = session.scalar(select(func.count()).select_from(SourceRow).where(
-            _due(started, options.all_sources, started))) or 0
+            due_filter(started, options.all_sources, started))) or 0
         urls = session.scalars(select(SourceRow.url).where(
-            _due(started, options.all_sources, started)).limit(500))
+            due_filter(started, options.all_sources, started)).limit(500))
         hosts = list(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
+        known_up = _known_up(session) if due else []
+    return lock, due, hosts, known_up
+
+
+async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
+               clock: Callable[[], datetime], transport: httpx.AsyncBaseTransport | None,
+               progress: Callable[[int, int], None] | None,
+               should_stop: Callable[[], bool],
+               signalled: Callable[[], bool] = lambda: False,
+               sole_job: bool = False) -> RunSummary:
+    started = clock()
+    lock, due, hosts, known_up = await asyncio.to_thread(
+        _start, session_factory, options, started, sole_job)
+    run_id = lock.run_id
     summary = RunSummary(run_id, "finished", None, started, started)
     log.info("run %s: %s source(s) due", run_id, due)
     try:
-        await _check(session_factory, options, clock, transport, progress, should_stop,
-                     summary, due, hosts)
+        with lock:
+            await _check(session_factory, options, clock, transport, progress, should_stop,
+                         summary, due, hosts, known_up)
     except BaseException:  # a second Ctrl-C, a cancelled task: mark it and let go
         summary.status, summary.reason = "interrupted", "stopped before the end of its batch"
         _finish(session_factory, summary, options, clock, notify=False)
@@ -292,26 +343,27 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
         summary.status = "interrupted"
         summary.reason = "stopped by a signal after the batch in hand; the next run " \
                          "takes the rest"
-    return _finish(session_factory, summary, options, clock)
+    # The database and the webhook are blocking work: off the event loop.
+    return await asyncio.to_thread(_finish, session_factory, summary, options, clock)
 
 
 async def _check(session_factory: sessionmaker[Session], options: RecheckOptions,
                  clock: Callable[[], datetime], transport: httpx.AsyncBaseTransport | None,
                  progress: Callable[[int, int], None] | None,
                  should_stop: Callable[[], bool], summary: RunSummary, due: int,
-                 hosts: list[str]) -> None:
+                 hosts: list[str], known_up: list[str]) -> None:
     """Fetch and record what is due, into ``summary``."""
     run_id = summary.run_id
     offline = None
     if due:
-        offline = await _offline_reason(hosts[:options.preflight_hosts], options)
+        offline = await _offline_reason(hosts[:options.preflight_hosts], known_up, options)
     held: list[Capture] = []  # network failures, held until something answers
     answered = False
 
-    def write(captures: list[Capture]) -> None:
+    def write(captures: list[Capture], *, network_up: bool = False) -> None:
         nonlocal answered
         now = clock()
-        if not answered:
+        if not answered and not network_up:
             if all(c.result.outcome in NETWORK_OUTCOMES for c in captures):
                 held.extend(captures)
                 captures = []
@@ -319,7 +371,8 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
                 captures = held + captures
         with session_factory.begin() as session:
             if captures:
-                states = record_captures(session, captures, now=now, run_id=run_id)
+                states = record_captures(session, captures, now=now, run_id=run_id,
+                                         worker=options.worker)
                 summary.checked += len(states)
                 summary.states.update(states)
             session.execute(update(CheckRunRow).where(CheckRunRow.id == run_id)
@@ -338,18 +391,43 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
                              limit=options.batch, all_sources=options.all_sources,
                              started=summary.started_at)
 
+    def renew_leases() -> None:
+        with session_factory.begin() as session:
+            renew(session, worker=options.worker, run_id=run_id, now=clock(),
+                  lease=options.lease)
+
+    async def heartbeat() -> None:
+        """While the run lives: keep its leases and show it is alive."""
+        while True:
+            await asyncio.sleep(options.heartbeat.total_seconds())
+            await asyncio.to_thread(renew_leases)
+
     try:
         if offline is None and due:
-            await fetch_targets(supply, write, settings=options.settings,
-                                archive_dir=options.archive_dir, transport=transport,
-                                readers_count=options.readers, keep_results=False,
-                                should_stop=should_stop)
+            beating = asyncio.create_task(heartbeat())
+            try:
+                await fetch_targets(supply, write, settings=options.settings,
+                                    archive_dir=options.archive_dir, transport=transport,
+                                    readers_count=options.readers, keep_results=False,
+                                    should_stop=should_stop)
+            finally:
+                beating.cancel()
             if held and not answered:
-                offline = (f"the network is unreachable: all {len(held)} fetches failed "
-                           f"({held[0].result.outcome}: {held[0].result.error}); "
-                           "no source was changed")
+                # Every fetch failed at the network level: the sources' fault, or ours?
+                failing = {_origin(c.result.url) for c in held}
+                others = [o for o in known_up if o not in failing]
+                if others and await _any_answers(others, options):
+                    await asyncio.to_thread(write, list(held), network_up=True)
+                else:
+                    offline = (f"the network is unreachable: all {len(held)} fetches "
+                               f"failed ({held[0].result.outcome}: {held[0].result.error})"
+                               + ("" if others else ", and no other host has ever answered")
+                               + "; no source was changed")
     except Exception as exc:
-        summary.status, summary.reason = "failed", f"{type(exc).__name__}: {exc}"
+        cause: BaseException = exc
+        while isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+            cause = cause.exceptions[0]  # a stage's failure, out of its task group
+        summary.status, summary.reason = "failed", f"{type(cause).__name__}: {cause}"
         log.exception("run %s failed", run_id)
     if offline is not None:
         summary.status, summary.reason = "offline", offline
@@ -362,7 +440,7 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
             notify: bool = True) -> RunSummary:
     summary.finished_at = clock()
     with session_factory.begin() as session:
-        _release(session, options.worker)
+        release(session, options.worker)
         summary.errors = summary.states.get("error", 0)
         stale_ids = [c for c in session.scalars(select(ChangeEventRow.claim_id).where(
             ChangeEventRow.run_id == summary.run_id, ChangeEventRow.subject == "claim",

@@ -46,7 +46,7 @@ from factcheck.errors import (
     TooManyRedirects,
 )
 from factcheck.urls import check_sendable
-from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response
+from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response, unreadable
 from factcheck.web.safety import AddressPolicy, guarded_transport
 
 __all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "describe", "header_value",
@@ -559,12 +559,13 @@ class Fetcher:
                     continue
                 body = exchange.raw
                 encoding = dict(_kept(exchange.headers)).get("content-encoding")
+                rules = None
                 if encoding:
                     try:
                         body = inflate(body, encoding, ROBOTS_MAX_BYTES * 4)
-                    except FetchError:
-                        body = b""
-                rules = rules_from_response(agent, exchange.status, body)
+                    except FetchError as exc:
+                        rules = unreadable(agent, str(exc))
+                rules = rules or rules_from_response(agent, exchange.status, body)
                 delay = rules.crawl_delay()
                 if delay is not None:
                     gate = self.gate(origin)

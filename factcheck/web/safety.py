@@ -21,7 +21,12 @@ from typing import Any
 import httpcore
 import httpx
 
-from factcheck.errors import AddressRefused, ConnectionFailed, NameResolutionFailed
+from factcheck.errors import (
+    AddressRefused,
+    ConnectionFailed,
+    NameNotFound,
+    NameResolutionFailed,
+)
 
 __all__ = ["AddressPolicy", "GuardedBackend", "guarded_transport"]
 
@@ -29,6 +34,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+#: getaddrinfo's "no such name" answers (NXDOMAIN, or a name with no address), as
+#: opposed to a resolver that did not answer (EAI_AGAIN, EAI_FAIL).
+_NO_SUCH_NAME = frozenset(code for code in (getattr(socket, "EAI_NONAME", None),
+                                            getattr(socket, "EAI_NODATA", None))
+                          if code is not None)
 _SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")
 #: Prefixes whose last 32 bits are an IPv4 address: NAT64 (RFC 6052 and RFC 8215)
 #: and the deprecated IPv4-compatible form (RFC 4291).
@@ -101,7 +111,12 @@ async def resolve(host: str, port: int) -> list[str]:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except socket.gaierror as exc:
+        if exc.errno in _NO_SUCH_NAME:
+            raise NameNotFound(f"{host} does not exist (the resolver says: {exc.strerror})"
+                               ) from exc
+        raise NameResolutionFailed(f"cannot resolve {host}: {exc}") from exc
+    except UnicodeError as exc:
         raise NameResolutionFailed(f"cannot resolve {host}: {exc}") from exc
     return [str(info[4][0]) for info in infos]
 
