@@ -284,6 +284,9 @@ def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: b
         click.echo(f"{outcome:<16} {url}" + (f"  ({detail})" if detail else ""))
     counts = ", ".join(f"{k} {v}" for k, v in report.outcomes.most_common())
     click.echo(f"fetched {report.sources} source(s) in {report.seconds:.1f} s: {counts or 'none'}")
+    if report.offline:
+        click.echo(f"offline: {report.offline}")
+        sys.exit(4)
 
 
 def recheck_options(func: F) -> F:

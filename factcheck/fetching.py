@@ -99,9 +99,12 @@ class FetchReport:
     seconds: float = 0.0
     #: (url, outcome, http status, error message) per source, in the order fetched.
     results: list[tuple[str, str, int | None, str | None]] = field(default_factory=list)
+    #: Why our own network looked down, when it did: then nothing was recorded.
+    offline: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sources": self.sources, "outcomes": dict(self.outcomes),
+        return {"sources": self.sources, "offline": self.offline,
+                "outcomes": dict(self.outcomes),
                 "bytes_received": self.bytes_received, "seconds": round(self.seconds, 3),
                 "results": [{"url": u, "outcome": o, "http_status": s, "error": e}
                             for u, o, s, e in self.results]}

@@ -271,3 +271,20 @@ def test_connection_pools_stay_bounded_across_many_hosts() -> None:
     finally:
         for h in web:
             h.close()
+
+
+def test_store_fetch_keeps_the_offline_guard(store: Store, host: FixtureHost) -> None:
+    dead = "http://expired-fixture-domain.invalid/story"
+    report = store.fetch([dead], settings=settings(), archive_dir=None, readers=0)
+    # Nothing ever answered: a dead domain cannot be told from a dead network.
+    assert report.offline is not None and "no source has ever answered" in report.offline
+    with Session(store.engine) as s:
+        assert s.scalar(select(func.count()).select_from(SnapshotRow)) == 0
+
+    host.routes["/page"] = Route(body=b"<html><body><p>fixture</p></body></html>")
+    assert store.fetch([host.url("/page")], settings=settings(), archive_dir=None,
+                       readers=0).offline is None
+    again = store.fetch([dead], settings=settings(), archive_dir=None, readers=0)
+    assert again.offline is None  # a host known to be up answers: the domain is dead
+    assert [(s.outcome, s.error_class) for s in store.snapshots(dead)] == [
+        ("no-such-host", "NameNotFound")]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from alembic.runtime.migration import MigrationContext
@@ -54,6 +55,7 @@ from factcheck.store.snapshots import (
     text_of,
 )
 from factcheck.text.figures import check_arithmetic, compare_figures
+from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
 from factcheck.tracking.staleness import basis_of
 from factcheck.urls import normalize_url
@@ -310,6 +312,7 @@ class Store:
                           transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
         """:meth:`fetch`, for callers already inside an event loop."""
         wanted = None if urls is None else self.add_sources(urls)
+        settings = settings or FetchSettings()
         with self._session() as session:
             query = select(SourceRow.id, SourceRow.url, SourceRow.etag,
                            SourceRow.last_modified, SourceRow.text_sha256,
@@ -317,10 +320,20 @@ class Store:
             if wanted is not None:
                 query = query.where(SourceRow.url.in_(wanted))
             targets = [Target(*row) for row in session.execute(query)]
-        return await fetch_targets(
-            targets, self._record_captures, settings=settings or FetchSettings(),
+            up = known_up(session)
+        # The recheck's guard: offline, nothing is recorded (FetchReport.offline says why).
+        hosts = list(dict.fromkeys(urlsplit(t.url).hostname or "" for t in targets))[:20]
+        reason = await offline_reason(hosts, up, settings, transport=transport) \
+            if targets else None
+        if reason is not None:
+            return FetchReport(sources=len(targets), offline=reason)
+        guard = OfflineGuard(self._record_captures)
+        report = await fetch_targets(
+            targets, guard, settings=settings,
             archive_dir=None if archive_dir is None else Path(archive_dir),
             transport=transport, readers_count=readers)
+        report.offline = await guard.settle(up, settings, transport)
+        return report
 
     def check_evidence(self, urls: Iterable[str] | None = None) -> int:
         """Re-assess evidence against the latest snapshots, without fetching.

@@ -6,10 +6,11 @@ One run::
     a lease (PostgreSQL: FOR UPDATE SKIP LOCKED) -> fetch, extract, classify, re-anchor,
     record, a batch per transaction -> release -> summary, webhook
 
-Offline is a property of the run: if no host name resolves, or the canary fails, or
-every fetch of the run failed at the network level, nothing about any source is
-written and the run says so. Killed at any moment, the database holds whole batches;
-leases expire, a later run marks the dead run ``interrupted`` and takes the rest.
+Offline is a property of the run, decided by the network and never by the sources
+(:mod:`factcheck.tracking.offline`): then nothing about any source is written and the
+run says so. Killed at any moment, the database holds whole batches; the next run
+knows the dead run is dead (:mod:`factcheck.store.leases`), marks it ``interrupted``
+and takes its sources over at once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +34,7 @@ import httpx
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from factcheck.errors import FactCheckError, NameResolutionFailed, NetworkError
+from factcheck.errors import FactCheckError
 from factcheck.fetching import DEFAULT_READERS, Capture, Target, fetch_targets
 from factcheck.store.leases import (
     HEARTBEAT,
@@ -54,9 +55,9 @@ from factcheck.store.models import (
     utcnow,
 )
 from factcheck.store.snapshots import record_captures, reviews
+from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.urls import check_sendable
-from factcheck.web.fetcher import Fetcher, FetchSettings
-from factcheck.web.safety import resolve
+from factcheck.web.fetcher import FetchSettings
 
 __all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "JobRunning", "RecheckOptions",
            "RunSummary", "recheck", "recheck_async"]
@@ -66,11 +67,6 @@ log = logging.getLogger("factcheck.recheck")
 EXIT_OK = 0
 EXIT_NEEDS_REVIEW = 3
 EXIT_FAILED = 4
-
-NETWORK_OUTCOMES = frozenset({"dns-error", "no-such-host", "connection-error", "timeout",
-                              "tls-error",
-                              "network-error"})
-
 
 class JobRunning(FactCheckError):
     """Another recheck holds this SQLite database; one job runs at a time."""
@@ -171,66 +167,6 @@ def _lock_exclusively(handle: IO[str]) -> None:
     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-# -- offline: decided by the network, never by the sources ------------------------------
-
-#: Hosts that answered in recent runs, probed to tell "our network is down" from "these
-#: sources are dead".
-KNOWN_UP_PROBES = 5
-
-
-def _known_up(session: Session) -> list[str]:
-    """Origins (scheme://host:port) of sources that answered lately, most recent first."""
-    urls = session.scalars(select(SourceRow.url).where(
-        SourceRow.status.in_(("fetched", "unchanged")))
-        .order_by(SourceRow.last_checked_at.desc()).limit(200))
-    return list(dict.fromkeys(_origin(u) for u in urls))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-async def _any_answers(origins: list[str], options: RecheckOptions) -> bool:
-    """Whether any of these origins answers over HTTP at all (any status will do)."""
-    settings = replace(options.settings, retries=0, respect_robots=False,
-                       total_timeout=min(options.settings.total_timeout, 15.0))
-    async with Fetcher(settings) as fetcher:
-        results = await asyncio.gather(*(fetcher.fetch(f"{o}/robots.txt")
-                                         for o in origins[:KNOWN_UP_PROBES]))
-    return any(not isinstance(r.error, NetworkError) for r in results)
-
-
-async def _offline_reason(hosts: list[str], known_up: list[str],
-                          options: RecheckOptions) -> str | None:
-    """Why our own network looks down before the run, or None.
-
-    The canary decides when given; else hosts that answered in recent runs are asked;
-    only with no such evidence (nothing ever reached) do the due hosts' names decide.
-    """
-    if options.canary_url:
-        async with Fetcher(options.settings) as fetcher:
-            result = await fetcher.fetch(options.canary_url)
-        if isinstance(result.error, NetworkError):
-            return f"the canary {options.canary_url} failed ({result.error}); " \
-                   "no source was changed"
-        return None
-    if known_up:
-        if await _any_answers(known_up, options):
-            return None
-        return (f"the network is unreachable: none of {min(len(known_up), KNOWN_UP_PROBES)} "
-                f"hosts that answered before answers now (e.g. {known_up[0]}); "
-                "no source was changed")
-    if hosts:
-        results = await asyncio.gather(*(resolve(h, 443) for h in hosts),
-                                       return_exceptions=True)
-        if all(isinstance(r, NameResolutionFailed) for r in results):
-            return (f"the network looks unreachable: none of {len(hosts)} host names "
-                    f"resolved (e.g. {hosts[0]}), and no source has ever answered, so a "
-                    "dead domain cannot be told from a dead network; no source was changed")
-    return None
-
-
 # -- the run -----------------------------------------------------------------------------
 
 def recheck(session_factory: sessionmaker[Session], engine_url: Any, options: RecheckOptions,
@@ -315,8 +251,8 @@ def _start(session_factory: sessionmaker[Session], options: RecheckOptions,
         urls = session.scalars(select(SourceRow.url).where(
             due_filter(started, options.all_sources, started)).limit(500))
         hosts = list(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
-        known_up = _known_up(session) if due else []
-    return lock, due, hosts, known_up
+        up = known_up(session) if due else []
+    return lock, due, hosts, up
 
 
 async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
@@ -356,32 +292,25 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
     run_id = summary.run_id
     offline = None
     if due:
-        offline = await _offline_reason(hosts[:options.preflight_hosts], known_up, options)
-    held: list[Capture] = []  # network failures, held until something answers
-    answered = False
+        offline = await offline_reason(hosts[:options.preflight_hosts], known_up,
+                                       options.settings, options.canary_url, transport)
 
-    def write(captures: list[Capture], *, network_up: bool = False) -> None:
-        nonlocal answered
+    def record(captures: list[Capture]) -> None:
         now = clock()
-        if not answered and not network_up:
-            if all(c.result.outcome in NETWORK_OUTCOMES for c in captures):
-                held.extend(captures)
-                captures = []
-            else:
-                captures = held + captures
         with session_factory.begin() as session:
-            if captures:
-                states = record_captures(session, captures, now=now, run_id=run_id,
-                                         worker=options.worker)
-                summary.checked += len(states)
-                summary.states.update(states)
+            states = record_captures(session, captures, now=now, run_id=run_id,
+                                     worker=options.worker)
             session.execute(update(CheckRunRow).where(CheckRunRow.id == run_id)
                             .values(heartbeat_at=now))
-        if captures and not answered:  # only once recorded: a failed batch is retried
-            answered = True
-            held.clear()
+        summary.checked += len(states)
+        summary.states.update(states)
+
+    guard = OfflineGuard(record)
+
+    def write(captures: list[Capture]) -> None:
+        guard(captures)
         if progress is not None:
-            progress(summary.checked + len(held), due)
+            progress(summary.checked + len(guard.held), due)
 
     def supply() -> list[Target]:
         if should_stop():
@@ -412,17 +341,8 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
                                     should_stop=should_stop)
             finally:
                 beating.cancel()
-            if held and not answered:
-                # Every fetch failed at the network level: the sources' fault, or ours?
-                failing = {_origin(c.result.url) for c in held}
-                others = [o for o in known_up if o not in failing]
-                if others and await _any_answers(others, options):
-                    await asyncio.to_thread(write, list(held), network_up=True)
-                else:
-                    offline = (f"the network is unreachable: all {len(held)} fetches "
-                               f"failed ({held[0].result.outcome}: {held[0].result.error})"
-                               + ("" if others else ", and no other host has ever answered")
-                               + "; no source was changed")
+            # Every fetch failed at the network level? The sources' fault, or ours?
+            offline = await guard.settle(known_up, options.settings, transport)
     except Exception as exc:
         cause: BaseException = exc
         while isinstance(cause, BaseExceptionGroup) and cause.exceptions:
