@@ -58,11 +58,13 @@ lint: $(BIN)/.installed-dev
 check: lint test
 
 ## bench: the benchmarks (not part of test); tables on stdout, JSON in bench/results/.
-## The suite's scale runs (100,000 sources on SQLite and PostgreSQL) take about 10 minutes.
+## The suite's scale runs (100,000 sources on SQLite and PostgreSQL) take about 10 minutes;
+## bench/due.py fills 1,000,000 sources on each database (about a minute each).
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet 'requests>=2.31' pyinstrument
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/due.py
 	$(BIN)/python bench/suite.py
 
 clean:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import httpx
+import idna
 
 from factcheck.errors import InvalidURL
 
@@ -56,7 +57,8 @@ def check_sendable(url: str) -> httpx.URL:
 def normalize_url(url: str) -> str:
     """Return the canonical form of an absolute http(s) URL.
 
-    Lowercases the scheme and host, encodes an international host with IDNA, drops
+    Lowercases the scheme and host, encodes an international host with IDNA 2008
+    (UTS #46), drops
     the default port, the fragment and tracking parameters (``utm_*``, ``fbclid``,
     ``gclid``...), and gives an empty path ``/``. The path and the remaining query,
     in their order, are kept as they are: servers may treat them case-sensitively.
@@ -80,10 +82,13 @@ def normalize_url(url: str) -> str:
     host = parts.hostname
     if not host:
         raise InvalidURL(f"{url!r}: the URL has no host")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise InvalidURL(f"{url!r}: the host is not a valid domain name") from exc
+    if not host.isascii():
+        # IDNA 2008 with UTS #46 mapping, as browsers and httpx do: "straße.de" is
+        # xn--strae-oqa.de, not strasse.de (Python's own codec is IDNA 2003).
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise InvalidURL(f"{url!r}: the host is not a valid domain name ({exc})") from exc
     if ":" in host:  # an IPv6 literal
         host = f"[{host}]"
     if parts.username is not None:

@@ -55,3 +55,38 @@ def test_normalizing_is_idempotent_and_drops_only_noise(url: str) -> None:
     assert "utm_source=" not in once and "fbclid=" not in once
     host = once.split("://", 1)[1].split("/", 1)[0]
     assert host == host.lower()
+
+
+def test_international_hosts_use_idna_2008() -> None:
+    # IDNA 2003 (Python's codec) would map ß to "ss": another domain, another owner.
+    assert normalize_url("https://straße.de/a") == "https://xn--strae-oqa.de/a"
+    assert normalize_url("https://Bücher.example/") == "https://xn--bcher-kva.example/"
+    assert normalize_url("https://xn--strae-oqa.de/a") == "https://xn--strae-oqa.de/a"
+    assert normalize_url("https://under_score.example/") == "https://under_score.example/"
+
+
+def test_a_connect_timeout_on_one_address_tries_the_next(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    import httpcore
+
+    from factcheck.web import safety
+
+    async def two_addresses(host: str, port: int) -> list[str]:
+        return ["2001:db8::1", "192.0.2.1"]
+
+    tried: list[str] = []
+
+    class Inner:
+        async def connect_tcp(self, host: str, port: int, **_: object) -> str:
+            tried.append(host)
+            if host == "2001:db8::1":
+                raise httpcore.ConnectTimeout("timed out")
+            return "connected"
+
+    monkeypatch.setattr(safety, "resolve", two_addresses)
+    backend = safety.GuardedBackend(safety.AddressPolicy(allow_private=True))
+    backend._inner = Inner()  # type: ignore[assignment]
+    assert asyncio.run(backend.connect_tcp("fixture.example", 443)) == "connected"
+    assert tried == ["2001:db8::1", "192.0.2.1"]

@@ -134,12 +134,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                           ) -> httpcore.AsyncNetworkStream:
         addresses = self.policy.check(host, await resolve(host, port))
         failure: Exception | None = None
-        for address in addresses:
+        for address in addresses:  # one that times out or refuses: try the next
             try:
                 return await self._inner.connect_tcp(
                     address, port, timeout=timeout, local_address=local_address,
                     socket_options=socket_options)
-            except (httpcore.ConnectError, OSError) as exc:
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
                 failure = exc
         if isinstance(failure, httpcore.ConnectTimeout):
             raise failure
