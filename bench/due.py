@@ -85,7 +85,7 @@ def postgres_schema() -> tuple[URL, object] | None:
         with admin.begin() as conn:
             schema = f"fc_bench_{uuid.uuid4().hex[:8]}"
             conn.execute(text(f'create schema "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - a benchmark says what it skipped
+    except Exception as exc:  # a benchmark says what it skipped
         print(f"PostgreSQL skipped: {exc.__class__.__name__}", file=sys.stderr)
         return None
     url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
