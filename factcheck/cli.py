@@ -93,13 +93,14 @@ def _database_error(exc: SQLAlchemyError) -> str:
 
 
 def _url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A URL option checked as the fetcher will send it."""
+    """A URL option checked as the fetcher will send it: a bad one is a one-line error
+    (exit 1) before anything runs, never a run left behind."""
     if value is None or value == "":
         return None
     try:
         check_sendable(value)
     except FactCheckError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise click.ClickException(f"--{param.name}: {exc}") from exc
     return value
 
 

@@ -498,11 +498,14 @@ def test_one_line_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("option", ["--canary", "--webhook"])
-def test_a_bad_url_option_is_a_usage_error(tmp_path: Path, option: str) -> None:
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "recheck", option,
-                                      "http://256.256.256.256/"])
-    assert result.exit_code == 2
-    assert "Invalid IPv4 address" in result.output
+def test_a_bad_url_option_is_a_one_line_error_before_any_run(tmp_path: Path,
+                                                            option: str) -> None:
+    db = tmp_path / "x.db"
+    CliRunner().invoke(cli, ["--db", str(db), "init"])
+    output = one_line_error(["--db", str(db), "recheck", option, "http://256.256.256.256/"])
+    assert option in output and "Invalid IPv4 address" in output
+    with open_store(str(db)) as store:
+        assert store.runs() == []  # no run was started, so none is left "running"
 
 
 # -- stopping cleanly ---------------------------------------------------------------------------
