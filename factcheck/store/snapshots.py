@@ -284,7 +284,8 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         soft_404_similarity=capture.soft_404_similarity,
         previous_text_sha256=source.text_sha256, previous_canonical_url=source.canonical_url,
         failing_since=source.failing_since,
-        consecutive_failures=source.consecutive_failures))
+        consecutive_failures=source.consecutive_failures,
+        previous_state=source.state, previous_reason=source.state_reason))
     if state != source.state:
         session.add(ChangeEventRow(run_id=run_id, at=now, subject="source", source_id=source.id,
                                    before=source.state, after=state, reason=reason))

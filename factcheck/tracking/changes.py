@@ -48,6 +48,9 @@ class Observation:
     previous_canonical_url: str | None = None
     failing_since: datetime | None = None
     consecutive_failures: int = 0  # before this check
+    #: The source's state and reason before this check.
+    previous_state: str | None = None
+    previous_reason: str | None = None
 
 
 def _same_page(a: str, b: str) -> bool:
@@ -98,6 +101,9 @@ def classify(seen: Observation) -> tuple[str, str]:
         when = "already, on its first check," if seen.previous_text_sha256 is None else "now"
         return "soft-404", (f"the page {when} reads like the site's answer for a missing "
                             f"page (similarity {seen.soft_404_similarity:.2f})")
+    same = seen.outcome == "unchanged" or seen.text_sha256 == seen.previous_text_sha256
+    if same and seen.previous_state == "soft-404":  # still the "not found" page it was
+        return "soft-404", seen.previous_reason or "the page still reads like a missing page"
     if seen.outcome == "unchanged":
         return "unchanged", "not modified (HTTP 304)"
     if seen.previous_text_sha256 is None:
