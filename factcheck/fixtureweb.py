@@ -54,6 +54,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         with host.lock:
             host.hits[path] += 1
+            host.arrivals.append(time.monotonic())
             host.in_flight += 1
             host.max_in_flight = max(host.max_in_flight, host.in_flight)
         try:
@@ -119,6 +120,8 @@ class FixtureHost:
     def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route | Handler] = {}
         self.hits: Counter[str] = Counter()
+        #: When each request arrived (time.monotonic), in order.
+        self.arrivals: list[float] = []
         self.posts: list[tuple[str, bytes]] = []
         self.bytes_sent = 0  # response bodies, for benchmarks
         self.lock = threading.Lock()

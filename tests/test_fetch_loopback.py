@@ -288,3 +288,24 @@ def test_store_fetch_keeps_the_offline_guard(store: Store, host: FixtureHost) ->
     assert again.offline is None  # a host known to be up answers: the domain is dead
     assert [(s.outcome, s.error_class) for s in store.snapshots(dead)] == [
         ("no-such-host", "NameNotFound")]
+
+
+def test_the_interval_holds_between_requests_as_sent_not_as_queued() -> None:
+    """min_interval is kept at the server even when requests that passed the host's gate
+    then wait for a global slot (here: one slot, held by a slow second host)."""
+    paced, busy = FixtureHost(), FixtureHost()
+    paced.routes["*"] = Route(body=b"<p>paced</p>")
+    busy.routes["*"] = Route(body=b"<p>busy</p>", delay=0.15)
+    try:
+        async def go() -> None:
+            async with Fetcher(settings(min_interval=0.25, per_host=2, concurrency=1,
+                                        retries=0)) as fetcher:
+                await asyncio.gather(*(fetcher.fetch(h.url(f"/p{i}"))
+                                       for i in range(6) for h in (paced, busy)))
+        asyncio.run(go())
+        gaps = [b - a for a, b in zip(paced.arrivals, paced.arrivals[1:], strict=False)]
+    finally:
+        paced.close()
+        busy.close()
+    assert len(gaps) >= 6  # robots.txt and six pages
+    assert min(gaps) >= 0.25 - 0.01, gaps

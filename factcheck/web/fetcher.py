@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import random
 import re
 import ssl
@@ -246,7 +247,14 @@ def _inflate(data: bytes, decoder: zlib._Decompress, cap: int) -> bytes:
 
 
 class HostGate:
-    """At most ``limit`` requests in flight to one host, starts ``interval`` apart."""
+    """At most ``limit`` requests in flight to one host, their starts ``interval`` apart.
+
+    The interval is kept between the moments requests are really sent, not the moments
+    they pass the gate: a request that passed and then waited for a global slot would
+    otherwise be sent late, and the next one on time, closer than the interval. So each
+    request waits for the previous one to be sent, then for the interval after that.
+    Waiting here holds no global slot.
+    """
 
     def __init__(self, limit: int, interval: float, clock: Callable[[], float],
                  sleep: Callable[[float], Awaitable[None]]) -> None:
@@ -255,26 +263,38 @@ class HostGate:
         self._clock = clock
         self._sleep = sleep
         self.interval = interval
-        self._next_start = 0.0
+        self._not_before = 0.0  # a Retry-After
+        self._last_start = -math.inf
+        self._previous_sent: asyncio.Event | None = None
         self.in_flight = 0
 
     def defer(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (a Retry-After)."""
-        self._next_start = max(self._next_start, self._clock() + seconds)
+        self._not_before = max(self._not_before, self._clock() + seconds)
+
+    def sent(self, turn: asyncio.Event) -> None:
+        """The request holding ``turn`` is being sent now: the interval counts from here."""
+        if not turn.is_set():
+            self._last_start = self._clock()
+            turn.set()
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self) -> AsyncIterator[asyncio.Event]:
+        """Wait for this host's turn; yields the turn, to pass to :meth:`sent`."""
         async with self._slots:
             async with self._lock:
-                wait = self._next_start - self._clock()
+                if self._previous_sent is not None:
+                    await self._previous_sent.wait()
+                wait = max(self._last_start + self.interval, self._not_before) - self._clock()
                 if wait > 0:
                     await self._sleep(wait)
-                self._next_start = self._clock() + self.interval
+                turn = self._previous_sent = asyncio.Event()
             self.in_flight += 1
             try:
-                yield
+                yield turn
             finally:
                 self.in_flight -= 1
+                self.sent(turn)  # never sent (it failed first): the next may go
 
 
 class Fetcher:
@@ -463,24 +483,27 @@ class Fetcher:
         # The host's gate first, then a global slot: waiting for a busy host must not
         # hold a slot that another host could use. The clock runs only after both: the
         # budget counts network time, shared by every hop of an attempt.
-        async with self.gate(url).slot(), self._slots:
+        gate = self.gate(url)
+        async with gate.slot() as turn, self._slots:
             if budget.left <= 0:
                 raise FetchTimeout(f"no complete answer within {budget.total:g} s")
             t0 = self._clock()
             try:
                 async with asyncio.timeout(budget.left):
-                    return await self._send(url, extra_headers, cap, max_bytes is not None)
+                    return await self._send(url, extra_headers, cap, max_bytes is not None,
+                                            lambda: gate.sent(turn))
             except TimeoutError as exc:
                 raise FetchTimeout(f"no complete answer within {budget.total:g} s") from exc
             finally:
                 budget.spent += self._clock() - t0
 
     async def _send(self, url: str, extra_headers: dict[str, str], cap: int,
-                    keep_head: bool) -> Exchange:
+                    keep_head: bool, sending: Callable[[], None] = lambda: None) -> Exchange:
         transport = self._transport(url)
         request = httpx.Request("GET", url, headers={**self._headers, **extra_headers},
                                 extensions={"timeout": self._timeouts})
         at = self._now()
+        sending()  # the host's interval counts from here
         try:
             response = await transport.handle_async_request(request)
             response.request = request
