@@ -179,7 +179,8 @@ def test_the_html_renders_in_headless_chromium(seeded: Store, tmp_path: Path) ->
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True,
                          text=True, timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert "<title>Fact-check: us-japan-alliance-2023</title>" in dom.stdout  # not "pwned"
+    assert "<title>Fact-check: The US-Japan alliance: from “protection” to “projection”</title>" \
+        in dom.stdout  # not "pwned"
     assert "&lt;script&gt;document.title" in dom.stdout  # the hostile title, as text
     assert 'id="claim-fy2023-defense-budget"' in dom.stdout
     shot = subprocess.run([*flags, f"--screenshot={screenshot}", page.as_uri()],
