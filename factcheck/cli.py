@@ -34,6 +34,9 @@ from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
+from factcheck.tracking.notify import NOTIFY_ON, is_channel
+from factcheck.tracking.notify import notify as send_notification
+from factcheck.tracking.notify import sample as sample_notification
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.urls import check_sendable
 from factcheck.web.fetcher import FetchSettings
@@ -90,6 +93,16 @@ def _database_error(exc: SQLAlchemyError) -> str:
     elif "no such table" in first or "UndefinedTable" in type(cause).__name__:
         hint = " (run `factcheck init` first)"
     return f"database error: {first}{hint}"
+
+
+def _channels(ctx: click.Context, param: click.Parameter,
+              value: tuple[str, ...]) -> tuple[str, ...]:
+    """Apprise URLs, each one Apprise knows: a typo is a one-line error before any run."""
+    for url in value:
+        if not is_channel(url):
+            raise click.ClickException(f"--notify: {url.partition('://')[0]}://... is not a "
+                                       "channel Apprise knows (see its wiki for URL forms)")
+    return value
 
 
 def _url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -314,6 +327,19 @@ def recheck_options(func: F) -> F:
                      callback=_url_option,
                      help="POST JSON here when verdicts become stale. "
                           "[env FACTCHECK_WEBHOOK_URL]"),
+        click.option("--notify", "notify_urls", multiple=True, envvar="FACTCHECK_NOTIFY",
+                     metavar="URL", callback=_channels,
+                     help="Send the run's digest to this Apprise URL (mailto://, slack://, "
+                          "msteams://, discord://, json://...); repeatable. "
+                          "[env FACTCHECK_NOTIFY, space-separated]"),
+        click.option("--notify-on", multiple=True, type=click.Choice(NOTIFY_ON),
+                     default=("review",), show_default=True,
+                     help="When to notify: verdicts became stale (review), any source "
+                          "changed state (changes), the run failed or was offline "
+                          "(failure), or always; repeatable."),
+        click.option("--report-url", envvar="FACTCHECK_REPORT_URL", metavar="URL",
+                     help="Link to the published report in notifications. "
+                          "[env FACTCHECK_REPORT_URL]"),
         click.option("--readers", type=click.IntRange(0), default=DEFAULT_READERS,
                      show_default=True, help="Processes extracting text."),
         click.option("--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR",
@@ -327,13 +353,36 @@ def recheck_options(func: F) -> F:
 
 def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, per_host: int,
                      delay: float, contact: str | None, canary: str | None,
-                     webhook: str | None, readers: int, archive_dir: str) -> RecheckOptions:
+                     webhook: str | None, readers: int, archive_dir: str,
+                     notify_urls: tuple[str, ...], notify_on: tuple[str, ...],
+                     report_url: str | None) -> RecheckOptions:
     settings = FetchSettings(concurrency=concurrency, per_host=per_host, min_interval=delay,
                              contact=contact,
                              addresses=AddressPolicy(allow_private=allow_private))
     return RecheckOptions(all_sources=all_sources, settings=settings,
                           archive_dir=Path(archive_dir), readers=readers, canary_url=canary,
-                          webhook_url=webhook)
+                          webhook_url=webhook, notify_urls=notify_urls,
+                          notify_on=frozenset(notify_on), report_url=report_url)
+
+
+@cli.command("notify-test")
+@click.argument("urls", nargs=-1)
+def notify_test(urls: tuple[str, ...]) -> None:
+    """Send a sample notification to URLS (default: $FACTCHECK_NOTIFY), to check them.
+
+    Exit status 1 if any channel failed; each is listed with its secrets masked.
+    """
+    import os
+
+    channels = urls or tuple(os.environ.get("FACTCHECK_NOTIFY", "").split())
+    if not channels:
+        raise click.UsageError("give Apprise URLs, or set FACTCHECK_NOTIFY")
+    deliveries = send_notification(channels, *sample_notification())
+    for d in deliveries:
+        click.echo(f"{'sent  ' if d.ok else 'FAILED'}  {d.channel}"
+                   + (f"  ({d.reason})" if d.reason else ""))
+    if not all(d.ok for d in deliveries):
+        sys.exit(1)
 
 
 def _echo_run(summary: RunSummary) -> None:

@@ -55,6 +55,8 @@ from factcheck.store.models import (
     utcnow,
 )
 from factcheck.store.snapshots import record_captures, reviews
+from factcheck.tracking.notify import compose, wanted
+from factcheck.tracking.notify import notify as send
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.urls import check_sendable
 from factcheck.web.fetcher import FetchSettings
@@ -93,6 +95,12 @@ class RecheckOptions:
     preflight_hosts: int = 20
     #: POST a JSON message here when verdicts become stale.
     webhook_url: str | None = None
+    #: Apprise URLs (mailto://, slack://, msteams://, json://...) to send the digest to,
+    #: when any of ``notify_on`` happened (review, changes, failure, always).
+    notify_urls: tuple[str, ...] = ()
+    notify_on: frozenset[str] = frozenset({"review"})
+    #: Where the published report lives, linked from the notifications.
+    report_url: str | None = None
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
 
@@ -112,6 +120,9 @@ class RunSummary:
     newly_stale: list[tuple[str, list[str]]] = field(default_factory=list)
     #: Every claim that needs review now.
     needs_review: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: Sources whose state changed in this run: (url, before, after, reason).
+    source_changes: list[tuple[str, str | None, str, str | None]] = field(
+        default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -129,6 +140,8 @@ class RunSummary:
             "errors": self.errors,
             "newly_stale": [{"claim": c, "reasons": r} for c, r in self.newly_stale],
             "needs_review": [{"claim": c, "reasons": r} for c, r in self.needs_review],
+            "source_changes": [{"source": u, "before": b, "after": a, "reason": why}
+                               for u, b, a, why in self.source_changes],
             "exit_code": self.exit_code,
         }
 
@@ -370,6 +383,14 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
         summary.newly_stale = [(refs[c], flagged.get(c, [])) for c in dict.fromkeys(stale_ids)
                                if c in flagged]
         summary.needs_review = sorted((refs[c], r) for c, r in flagged.items())
+        summary.source_changes = [
+            (url, before, after or "", reason) for url, before, after, reason in session.execute(
+                select(SourceRow.url, ChangeEventRow.before, ChangeEventRow.after,
+                       ChangeEventRow.reason)
+                .join(SourceRow, SourceRow.id == ChangeEventRow.source_id)
+                .where(ChangeEventRow.run_id == summary.run_id,
+                       ChangeEventRow.subject == "source", ChangeEventRow.before.is_not(None))
+                .order_by(ChangeEventRow.id))]
         session.execute(update(CheckRunRow).where(CheckRunRow.id == summary.run_id).values(
             status=summary.status, reason=summary.reason, finished_at=summary.finished_at,
             heartbeat_at=summary.finished_at, checked=summary.checked,
@@ -377,6 +398,8 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
             needs_review=len(summary.needs_review)))
     if notify and summary.newly_stale and options.webhook_url:
         _notify(options.webhook_url, summary)
+    if notify and options.notify_urls and wanted(summary, options.notify_on):
+        send(options.notify_urls, *compose(summary, options.report_url))
     return summary
 
 

@@ -1,0 +1,124 @@
+"""Alerts where the desk already is: email, Slack, Teams, Discord, Matrix, ntfy... (Apprise).
+
+After a run, :func:`notify` sends its digest to every channel, each an Apprise URL
+(``mailto://``, ``slack://``, ``msteams://``, ``discord://``, ``json://`` and many more;
+see https://github.com/caronc/apprise/wiki). When to send is a pure decision
+(:func:`wanted`); what to send is plain Markdown (:func:`compose`), which Apprise turns
+into HTML for email and into each chat's own markup. A failing channel is logged, with
+its secrets masked, and never stops the others or the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import apprise
+
+if TYPE_CHECKING:
+    from factcheck.tracking.recheck import RunSummary
+
+__all__ = ["NOTIFY_ON", "Delivery", "compose", "is_channel", "notify", "sample", "wanted"]
+
+log = logging.getLogger("factcheck.notify")
+
+#: When to send: verdicts became stale (the default), any source changed state, the run
+#: failed or was offline, or after every run.
+NOTIFY_ON = ("review", "changes", "failure", "always")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What sending to one channel came to; ``channel`` has its secrets masked."""
+
+    channel: str
+    ok: bool
+    reason: str | None = None
+
+
+def is_channel(url: str) -> bool:
+    """Whether Apprise knows what to do with ``url``."""
+    return bool(apprise.Apprise().add(url))
+
+
+def wanted(summary: RunSummary, notify_on: Iterable[str]) -> bool:
+    """Whether this run's digest should go out, given when the desk asked to hear."""
+    on = set(notify_on)
+    return ("always" in on
+            or ("review" in on and bool(summary.newly_stale))
+            or ("changes" in on and bool(summary.source_changes))
+            or ("failure" in on and summary.status in ("failed", "offline")))
+
+
+def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, str]:
+    """The digest of a run as a title and a Markdown body, for mail and chat alike."""
+    stale = len(summary.newly_stale)
+    if summary.status in ("failed", "offline"):
+        title = f"factcheck: run {summary.run_id} {summary.status}"
+    elif stale:
+        title = f"factcheck: {stale} verdict{' needs' if stale == 1 else 's need'} review"
+    else:
+        title = f"factcheck: run {summary.run_id}, {len(summary.source_changes)} source " \
+                "change(s)"
+    lines: list[str] = []
+    if summary.reason:
+        lines += [f"**{summary.status.capitalize()}:** {summary.reason}", ""]
+    if summary.newly_stale:
+        lines += [f"**Verdicts that need review now ({stale})**", ""]
+        lines += [f"- **{ref}**: {'; '.join(reasons)}" for ref, reasons in summary.newly_stale]
+        lines.append("")
+    if summary.source_changes:
+        lines += [f"**Sources that changed state ({len(summary.source_changes)})**", ""]
+        lines += [f"- {url}: {before or 'new'} → {after}" + (f" ({why})" if why else "")
+                  for url, before, after, why in summary.source_changes]
+        lines.append("")
+    states = ", ".join(f"{state} {n}" for state, n in sorted(summary.states.items()))
+    lines.append(f"Run {summary.run_id} ({summary.status}), "
+                 f"{summary.started_at:%Y-%m-%d %H:%M} UTC: checked {summary.checked}"
+                 + (f" ({states})" if states else "")
+                 + f", errors {summary.errors}, {len(summary.needs_review)} claim(s) "
+                 "needing review in all.")
+    if report_url:
+        lines += ["", f"Report: {report_url}"]
+    return title, "\n".join(lines)
+
+
+def notify(urls: Iterable[str], title: str, body: str) -> list[Delivery]:
+    """Send to each channel on its own; a failure is logged and reported, never raised."""
+    deliveries = []
+    for url in urls:
+        channel = apprise.Apprise()
+        if not channel.add(url):
+            deliveries.append(Delivery(_masked(url), False, "not a channel Apprise knows"))
+            continue
+        masked = channel.urls(privacy=True)[0]
+        try:
+            with apprise.LogCapture(  # type: ignore[no-untyped-call]
+                    level=logging.WARNING, fmt="%(message)s") as said:
+                ok = bool(channel.notify(title=title, body=body,
+                                         body_format=apprise.NotifyFormat.MARKDOWN))
+            lines = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
+            reason = None if ok else (lines[-1] if lines else "the channel refused it")
+        except Exception as exc:  # a channel's bug is that channel's failure
+            ok, reason = False, f"{type(exc).__name__}: {exc}"
+        if not ok:
+            log.warning("notification to %s failed: %s", masked, reason)
+        deliveries.append(Delivery(masked, ok, reason))
+    return deliveries
+
+
+def sample() -> tuple[str, str]:
+    """A sample message, so a desk can check its channels (``factcheck notify-test``)."""
+    return ("factcheck: notification test",
+            "If you can read this, factcheck can reach this channel.\n\n"
+            "After each nightly run, the verdicts that need review are listed here with "
+            "their reasons, for example:\n\n"
+            "- **example-document/example-claim**: evidence drifted at "
+            "https://fixture.example/page: the cited passage was reworded")
+
+
+def _masked(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest[:3]}..." if rest else "(empty)"
