@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import textwrap
@@ -74,6 +75,9 @@ def library_errors(func: F) -> F:
             raise click.ClickException(str(exc)) from exc
         except SQLAlchemyError as exc:
             raise click.ClickException(_database_error(exc)) from exc
+        except BrokenPipeError:  # `factcheck claims | head`: the reader has all it wants
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             raise click.ClickException(f"cannot use{where}: {exc.strerror or exc}") from exc
@@ -136,7 +140,34 @@ def _scale(path: str | None) -> RatingScale:
     return DEFAULT_SCALE if path is None else load_scale(path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; ``--db`` and ``--scale`` may also come after the command
+    (``factcheck claims --db demo/demo.db``): they are moved to the front."""
+
+    GLOBAL = ("--db", "--scale")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        front: list[str] = []
+        rest: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                rest += args[i:]
+                break
+            if arg in self.GLOBAL and i + 1 < len(args):
+                front += args[i:i + 2]
+                i += 2
+                continue
+            if arg.startswith(tuple(f"{name}=" for name in self.GLOBAL)):
+                front.append(arg)
+            else:
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, front + rest)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="FACTCHECK_DATABASE_URL", metavar="URL",
               help="Database URL or SQLite file path. [env FACTCHECK_DATABASE_URL; "
                    "default: ./factcheck.db]")
@@ -216,7 +247,8 @@ def summary(ctx: Context, document: str | None, as_json: bool) -> None:
 @pass_context
 @library_errors
 def claims(ctx: Context, document: str | None, as_json: bool) -> None:
-    """List claims with their span, kind, verdict and evidence."""
+    """List claims with their span, kind, verdict and evidence; ! marks a claim whose
+    verdict needs review, and why."""
     with ctx.store() as store:
         items = store.claims(document)
     if as_json:
@@ -227,9 +259,11 @@ def claims(ctx: Context, document: str | None, as_json: bool) -> None:
         rating = c.verdict.rating if c.verdict else "-"
         moved = Counter(e.status for e in c.evidence if e.status not in ("found", "unchecked"))
         flags = " ".join(f"{n} {status}" for status, n in moved.items())
-        click.echo(f"{c.key:<{width}}  {c.kind:<16} {rating:<13} "
-                   f"{len(c.evidence):>2} src  {textwrap.shorten(c.quote, 60)}"
-                   + (f"  [{flags}]" if flags else ""))
+        click.echo(f"{'!' if c.needs_review else ' '} {c.key:<{width}}  {c.kind:<16} "
+                   f"{rating:<13} {len(c.evidence):>2} src  {textwrap.shorten(c.quote, 60)}"
+                   + (f"  [{flags}]" if flags else "")
+                   + ("  NEEDS REVIEW: " + "; ".join(c.review_reasons) if c.needs_review
+                      else ""))
 
 
 @cli.command()
@@ -237,7 +271,8 @@ def claims(ctx: Context, document: str | None, as_json: bool) -> None:
 @pass_context
 @library_errors
 def sources(ctx: Context, as_json: bool) -> None:
-    """List sources with their latest fetch outcome."""
+    """List sources with their state (unchanged, changed, moved, gone, soft-404,
+    blocked, error) and why, when it is not unchanged."""
     with ctx.store() as store:
         items = store.sources()
     if as_json:
@@ -246,7 +281,9 @@ def sources(ctx: Context, as_json: bool) -> None:
     for s in items:
         checked = s.last_checked_at.isoformat(timespec="minutes") if s.last_checked_at \
             else "never checked"
-        click.echo(f"{s.status:<10} {checked:<17} {len(s.claims):>2} claim(s)  {s.url}")
+        click.echo(f"{s.state or 'unchecked':<10} {checked:<17} {len(s.claims):>2} claim(s)  "
+                   f"{s.url}" + (f"  ({s.state_reason})" if s.state not in (None, "unchanged")
+                                 and s.state_reason else ""))
 
 
 @cli.command()
@@ -372,8 +409,6 @@ def notify_test(urls: tuple[str, ...]) -> None:
 
     Exit status 1 if any channel failed; each is listed with its secrets masked.
     """
-    import os
-
     channels = urls or tuple(os.environ.get("FACTCHECK_NOTIFY", "").split())
     if not channels:
         raise click.UsageError("give Apprise URLs, or set FACTCHECK_NOTIFY")
@@ -480,6 +515,30 @@ def worker(ctx: Context, /, poll: float, **options: Any) -> None:
                 wait = min(poll, max(1.0, wait))
             stop.wait(wait)
     click.echo("worker stopped")
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
+              help="How many runs, newest first.")
+@json_option
+@pass_context
+@library_errors
+def runs(ctx: Context, limit: int, as_json: bool) -> None:
+    """List the latest recheck runs: id, start, status, what they checked."""
+    with ctx.store() as store:
+        items = store.runs(limit)
+    if as_json:
+        echo_json(items)
+        return
+    if not items:
+        click.echo("no recheck has run yet")
+    for r in items:
+        states = ", ".join(f"{k} {v}" for k, v in sorted((r["states"] or {}).items()))
+        click.echo(f"{r['run']:>5}  {r['started_at']:%Y-%m-%d %H:%M}  {r['status']:<11} "
+                   f"checked {r['checked']:<5} errors {r['errors']:<4} "
+                   f"review {r['needs_review']:<4}" + (f"  ({states})" if states else "")
+                   + (f"  {r['reason']}" if r["reason"] and r["status"] != "finished"
+                      else ""))
 
 
 @cli.command()
@@ -592,12 +651,18 @@ def extract_claims_command(file: str, as_json: bool) -> None:
 
 @cli.command("draft-seed")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: FILE.yaml")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Where to write the draft. [default: FILE with .yaml, beside it]")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @library_errors
-def draft_seed_command(file: str, output: str | None) -> None:
-    """Write a draft seed file for a new article: every sentence, check-worthy ones as
-    claims with no verdict, ready to edit and `factcheck seed`."""
+def draft_seed_command(file: str, output: str | None, force: bool) -> None:
+    """Write a draft seed file for a new article (FILE.yaml beside it, or -o): every
+    sentence, check-worthy ones as claims with no verdict, ready to edit and `factcheck
+    seed`. An existing file is never overwritten without --force."""
     target = Path(output) if output else Path(file).with_suffix(".yaml")
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists (a seed you may have edited); "
+                                   "choose another -o, or --force to overwrite it")
     data = draft_seed(file, target)
     worthy = sum(1 for c in data["claims"] if c.get("checkable"))
     click.echo(f"{target}: {len(data['claims'])} sentences, {worthy} check-worthy")

@@ -116,7 +116,53 @@ def test_database_from_env_then_default_file(
 def test_an_uninitialised_database_says_what_to_do(tmp_path: Path) -> None:
     result = run(str(tmp_path / "new.db"), "claims")
     assert result.exit_code == 1
+    assert "create it with `factcheck init`" in result.output
+    assert not (tmp_path / "new.db").exists()  # a mistyped --db leaves nothing behind
+    (tmp_path / "empty.db").touch()  # a file there, but no schema
+    result = run(str(tmp_path / "empty.db"), "claims")
+    assert result.exit_code == 1
     assert "run `factcheck init`" in result.output
+
+
+def test_global_options_after_the_command(seeded: URL) -> None:
+    url = seeded.render_as_string(hide_password=False)
+    before = CliRunner().invoke(cli, ["--db", url, "summary"])
+    after = CliRunner().invoke(cli, ["summary", "--db", url])
+    equals = CliRunner().invoke(cli, ["summary", f"--db={url}"])
+    assert before.exit_code == after.exit_code == equals.exit_code == 0
+    assert before.output == after.output == equals.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["claims", "--document", "us-japan-alliance-2032"],
+     "no document 'us-japan-alliance-2032'; did you mean us-japan-alliance-2023?"),
+    (["history", "fy2023-defence-budget"],
+     "no claim 'fy2023-defence-budget'; did you mean fy2023-defense-budget?"),
+    (["changes", "--run", "99"], "no run 99; no recheck has run yet"),
+    (["digest", "--run", "99"], "no run 99; no recheck has run yet"),
+])
+def test_names_that_do_not_exist_are_errors_with_suggestions(
+        seeded: URL, args: list[str], message: str) -> None:
+    result = run(seeded, *args)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {message}"
+
+
+def test_runs_lists_the_latest_runs(seeded: URL) -> None:
+    assert run(seeded, "runs").output.strip() == "no recheck has run yet"
+    assert json.loads(run(seeded, "runs", "--json").output) == []
+
+
+def test_draft_seed_never_overwrites_without_force(tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("The council approved 6.8 million crowns on Friday.", encoding="utf-8")
+    (tmp_path / "article.yaml").write_text("# my edits\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["draft-seed", str(article)])
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert (tmp_path / "article.yaml").read_text(encoding="utf-8") == "# my edits\n"
+    forced = CliRunner().invoke(cli, ["draft-seed", str(article), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "claims:" in (tmp_path / "article.yaml").read_text(encoding="utf-8")
 
 
 def test_passwords_stay_out_of_messages() -> None:

@@ -35,6 +35,8 @@ def digest(store: Store, *, run: int | None = None, as_json: bool = False) -> st
     runs = store.runs(limit=200)
     chosen = next((r for r in runs if r["run"] == run), None) if run is not None else (
         runs[0] if runs else None)
+    if run is not None and chosen is None:
+        store.changes(run)  # raises NotFound, naming the latest runs
     changes = store.changes(chosen["run"]) if chosen else []
     needs = [(c.ref, c.review_reasons) for c in store.claims() if c.needs_review]
     return (digest_json if as_json else digest_markdown)(chosen, changes, needs)

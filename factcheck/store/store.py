@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -84,11 +85,18 @@ def open_store(url: str | os.PathLike[str] | URL | None = None, *,
                scale: RatingScale = DEFAULT_SCALE, migrate: bool = False) -> Store:
     """Open the database at ``url`` (see :func:`factcheck.store.db.database_url`).
 
-    With ``migrate=True`` the schema is brought to the newest revision first;
-    otherwise a database that is not at it raises :class:`ConfigError` saying to run
-    ``factcheck init``.
+    With ``migrate=True`` the schema is brought to the newest revision first (and a
+    SQLite file created if need be); otherwise a database that is not at it, or a
+    SQLite file that does not exist (a mistyped path leaves no empty database
+    behind), raises :class:`ConfigError` saying to run ``factcheck init``.
     """
-    store = Store(url, scale=scale)
+    target = url if isinstance(url, URL) else database_url(url)
+    if not migrate and target.get_backend_name() == "sqlite" \
+            and target.database not in (None, "", ":memory:") \
+            and not Path(target.database).exists():
+        raise ConfigError(f"no database at {target.database}: create it with "
+                          "`factcheck init` (or check --db)")
+    store = Store(target, scale=scale)
     try:
         if migrate:
             store.migrate()
@@ -183,10 +191,7 @@ class Store:
     def document_text(self, key: str) -> str:
         """The full text of the document ``key``."""
         with self._session() as session:
-            text = session.scalar(select(DocumentRow.text).where(DocumentRow.key == key))
-            if text is None:
-                raise NotFound(f"no document {key!r}")
-            return text
+            return self._find_document(session, key).text
 
     def claims(self, document: str | None = None) -> list[Claim]:
         """The current claims, in document order (withdrawn claims left out)."""
@@ -198,6 +203,7 @@ class Store:
                               selectinload(ClaimRow.evidence).selectinload(EvidenceRow.source))
                      .order_by(DocumentRow.key, ClaimRow.start, ClaimRow.key))
             if document is not None:
+                self._find_document(session, document)
                 query = query.where(DocumentRow.key == document)
             return [self._claim(row) for row in session.scalars(query)]
 
@@ -384,11 +390,19 @@ class Store:
                      "needs_review": r.needs_review} for r in rows]
 
     def changes(self, run: int | None = None) -> list[dict[str, Any]]:
-        """What changed in a run (the latest finished one by default): every event."""
+        """What changed in a run (the latest finished one by default): every event.
+
+        A run id that does not exist is :class:`NotFound`, naming the latest runs."""
         with self._session() as session:
             if run is None:
                 run = session.scalar(select(func.max(CheckRunRow.id)).where(
                     CheckRunRow.status == "finished"))
+            elif session.get(CheckRunRow, run) is None:
+                latest = list(session.scalars(select(CheckRunRow.id)
+                                              .order_by(CheckRunRow.id.desc()).limit(5)))
+                raise NotFound(f"no run {run}" + (
+                    f"; the latest are {', '.join(map(str, latest))} (factcheck runs)"
+                    if latest else "; no recheck has run yet"))
             if run is None:
                 return []
             rows = session.execute(
@@ -432,6 +446,14 @@ class Store:
     # -- helpers --------------------------------------------------------------
 
     @staticmethod
+    def _find_document(session: Session, key: str) -> DocumentRow:
+        row = session.scalar(select(DocumentRow).where(DocumentRow.key == key))
+        if row is None:
+            raise NotFound(f"no document {key!r}" + _did_you_mean(
+                key, session.scalars(select(DocumentRow.key))))
+        return row
+
+    @staticmethod
     def _find_claim(session: Session, ref: str) -> ClaimRow:
         document, _, key = ref.rpartition("/")
         query = select(ClaimRow).join(ClaimRow.document).where(ClaimRow.key == key)
@@ -439,7 +461,8 @@ class Store:
             query = query.where(DocumentRow.key == document)
         rows = list(session.scalars(query))
         if not rows:
-            raise NotFound(f"no claim {ref!r}")
+            keys = session.scalars(select(ClaimRow.key).distinct())
+            raise NotFound(f"no claim {ref!r}" + _did_you_mean(key, keys))
         if len(rows) > 1:
             refs = ", ".join(f"{r.document.key}/{r.key}" for r in rows)
             raise AmbiguousClaim(f"{ref!r} names several claims ({refs}): say which")
@@ -510,3 +533,9 @@ class Store:
             state=row.state, state_reason=row.state_reason,
             state_changed_at=row.state_changed_at, failing_since=row.failing_since,
             moved_to=row.moved_to)
+
+
+def _did_you_mean(name: str, names: Iterable[str]) -> str:
+    """"; did you mean X?" with the nearest of ``names``, or nothing when none is near."""
+    near = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(near)}?" if near else ""
