@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +30,7 @@ from factcheck.errors import FactCheckError
 from factcheck.fetching import DEFAULT_READERS
 from factcheck.reports import FORMATS, build_report, render, write_reports
 from factcheck.reports import digest as make_digest
+from factcheck.reports.render import DIGEST_FORMATS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
@@ -541,15 +542,29 @@ def runs(ctx: Context, limit: int, as_json: bool) -> None:
                       else ""))
 
 
+def _since(ctx: click.Context, param: click.Parameter,
+           value: datetime | None) -> datetime | None:
+    """A --since date or moment, read as UTC."""
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+since_option = click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), callback=_since,
+    help="Every run since this date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM, UTC).")
+
+
 @cli.command()
 @click.option("--run", "run_id", type=int, help="A run id (default: the latest finished run).")
+@since_option
 @json_option
 @pass_context
 @library_errors
-def changes(ctx: Context, run_id: int | None, as_json: bool) -> None:
-    """What changed in a recheck run: sources, evidence, claims needing review."""
+def changes(ctx: Context, run_id: int | None, since: datetime | None, as_json: bool) -> None:
+    """What changed in a recheck run, or since a date: sources, evidence, claims."""
+    if run_id is not None and since is not None:
+        raise click.UsageError("give --run or --since, not both")
     with ctx.store() as store:
-        items = store.changes(run_id)
+        items = store.changes(run_id, since=since)
     if as_json:
         echo_json(items)
         return
@@ -597,15 +612,20 @@ def report(ctx: Context, /, document: str | None, fmt: str, output: str | None,
 
 @cli.command()
 @click.option("--run", "run_id", type=int, help="A run id (default: the latest).")
+@since_option
+@click.option("--format", "fmt", type=click.Choice(DIGEST_FORMATS), default="md",
+              show_default=True, help="html is for mail clients.")
 @json_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of standard output.")
 @pass_context
 @library_errors
-def digest(ctx: Context, run_id: int | None, as_json: bool, output: str | None) -> None:
-    """The digest of a recheck run: what changed, which verdicts need review and why."""
+def digest(ctx: Context, run_id: int | None, since: datetime | None, fmt: str, as_json: bool,
+           output: str | None) -> None:
+    """The digest of a recheck run (or of every run since a date): what changed, which
+    verdicts need review and why."""
     with ctx.store() as store:
-        text = make_digest(store, run=run_id, as_json=as_json)
+        text = make_digest(store, run=run_id, as_json=as_json, fmt=fmt, since=since)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(output)

@@ -10,6 +10,7 @@ Formats: ``html`` (one self-contained page), ``md``, ``json`` (versioned schema)
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from factcheck.reports.build import SCHEMA_VERSION, Report, build_report
 from factcheck.reports.render import (
     FORMATS,
     claimreview,
+    digest_html,
     digest_json,
     digest_markdown,
+    digest_text,
     render,
 )
 from factcheck.store import Store
@@ -30,16 +33,26 @@ SUFFIXES = {"html": ".html", "md": ".md", "json": ".json", "csv": ".csv",
             "claimreview": ".claimreview.json"}
 
 
-def digest(store: Store, *, run: int | None = None, as_json: bool = False) -> str:
-    """What a recheck run (the latest by default) changed, and what needs review now."""
+def digest(store: Store, *, run: int | None = None, as_json: bool = False,
+           fmt: str = "md", since: datetime | None = None) -> str:
+    """What a recheck run (the latest by default) changed, or every run ``since`` a
+    moment, and what needs review now; as ``md``, ``html`` (for mail), ``text`` or
+    ``json``."""
     runs = store.runs(limit=200)
     chosen = next((r for r in runs if r["run"] == run), None) if run is not None else (
         runs[0] if runs else None)
     if run is not None and chosen is None:
         store.changes(run)  # raises NotFound, naming the latest runs
-    changes = store.changes(chosen["run"]) if chosen else []
+    if since is not None:
+        changes = store.changes(since=since)
+    else:
+        changes = store.changes(chosen["run"]) if chosen else []
     needs = [(c.ref, c.review_reasons) for c in store.claims() if c.needs_review]
-    return (digest_json if as_json else digest_markdown)(chosen, changes, needs)
+    renderers = {"md": digest_markdown, "html": digest_html, "text": digest_text,
+                 "json": digest_json}
+    if fmt not in renderers:
+        raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(renderers)}")
+    return renderers["json" if as_json else fmt](chosen, changes, needs)
 
 
 def write_reports(store: Store, folder: str | Path, formats: tuple[str, ...] = FORMATS, *,

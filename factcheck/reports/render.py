@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,12 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 
 from factcheck.reports.build import Report
 
-__all__ = ["FORMATS", "claimreview", "digest_json", "digest_markdown", "json_for_html",
+__all__ = ["DIGEST_FORMATS", "FORMATS", "claimreview", "digest_html", "digest_json",
+           "digest_markdown", "digest_text", "json_for_html",
            "render", "to_csv", "to_html", "to_json", "to_markdown"]
 
 FORMATS = ("html", "md", "json", "csv", "claimreview")
+DIGEST_FORMATS = ("md", "html", "text", "json")
 CSV_COLUMNS = ("document", "claim", "kind", "checkable", "quote", "start", "end", "rating",
                "label", "rationale", "needs_review", "review_reasons", "evidence_url",
                "source_title", "publisher", "stance", "passage", "evidence_status",
@@ -212,27 +215,58 @@ def digest_json(run: dict[str, Any] | None, changes: list[dict[str, Any]],
     }, indent=2, ensure_ascii=False) + "\n"
 
 
-def digest_markdown(run: dict[str, Any] | None, changes: list[dict[str, Any]],
-                    needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
-    """The same digest in Markdown, to mail or post."""
-    lines = ["# factcheck: what changed", ""]
+def _digest_parts(run: dict[str, Any] | None, changes: list[dict[str, Any]],
+                  needs_review: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """The digest as plain data: what every format shows, decided once."""
+    return {
+        "run": run,
+        "needs_review": [(ref, "; ".join(reasons)) for ref, reasons in needs_review],
+        "sources": [c for c in changes if c["subject"] == "source" and c["before"] is not None],
+        "evidence": [c for c in changes
+                     if c["subject"] == "evidence" and c["before"] != "unchecked"],
+    }
+
+
+def _digest_lines(parts: dict[str, Any], esc: Callable[[object], str], strong: str,
+                  heading: str) -> str:
+    run = parts["run"]
+    lines = [f"{heading}factcheck: what changed", ""]
     if run is None:
         lines.append("No recheck has run yet.")
         return "\n".join(lines) + "\n"
     lines.append(f"Run {run['run']} ({run['status']}), {run['started_at']:%Y-%m-%d %H:%M} UTC: "
                  f"checked {run['checked']}, errors {run['errors']}.")
     if run.get("reason"):
-        lines.append(f"\n{_markdown_text(run['reason'])}")
-    lines += ["", f"## Verdicts that need review ({len(needs_review)})", ""]
-    lines += [f"- **{_markdown_text(ref)}**: {_markdown_text('; '.join(r))}"
-              for ref, r in needs_review] or ["None."]
-    sources = [c for c in changes if c["subject"] == "source" and c["before"] is not None]
-    lines += ["", f"## Sources that changed ({len(sources)})", ""]
-    lines += [f"- {_markdown_text(c['source'])}: {c['before']} → {c['after']}"
-              + (f" ({_markdown_text(c['reason'])})" if c["reason"] else "")
-              for c in sources] or ["None."]
-    evidence = [c for c in changes if c["subject"] == "evidence" and c["before"] != "unchecked"]
-    lines += ["", f"## Evidence that moved ({len(evidence)})", ""]
-    lines += [f"- {_markdown_text(c['claim'] or '')} at {_markdown_text(c['source'])}: "
-              f"{c['before']} → {c['after']}" for c in evidence] or ["None."]
+        lines.append(f"\n{esc(run['reason'])}")
+    sub = heading + "#" if heading else ""
+    lines += ["", f"{sub}Verdicts that need review ({len(parts['needs_review'])})", ""]
+    lines += [f"- {strong}{esc(ref)}{strong}: {esc(why)}"
+              for ref, why in parts["needs_review"]] or ["None."]
+    lines += ["", f"{sub}Sources that changed ({len(parts['sources'])})", ""]
+    lines += [f"- {esc(c['source'])}: {c['before']} → {c['after']}"
+              + (f" ({esc(c['reason'])})" if c["reason"] else "")
+              for c in parts["sources"]] or ["None."]
+    lines += ["", f"{sub}Evidence that moved ({len(parts['evidence'])})", ""]
+    lines += [f"- {esc(c['claim'] or '')} at {esc(c['source'])}: {c['before']} → {c['after']}"
+              for c in parts["evidence"]] or ["None."]
     return "\n".join(lines) + "\n"
+
+
+def digest_markdown(run: dict[str, Any] | None, changes: list[dict[str, Any]],
+                    needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
+    """The digest in Markdown, to post (a source's text is escaped)."""
+    return _digest_lines(_digest_parts(run, changes, needs_review), _markdown_text, "**", "# ")
+
+
+def digest_text(run: dict[str, Any] | None, changes: list[dict[str, Any]],
+                needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
+    """The digest as plain text, for a terminal or a plain mail."""
+    return _digest_lines(_digest_parts(run, changes, needs_review),
+                         lambda value: " ".join(str(value).split()), "", "")
+
+
+def digest_html(run: dict[str, Any] | None, changes: list[dict[str, Any]],
+                needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
+    """The digest as one HTML page for mail clients: inline styles, everything escaped."""
+    return _environment(None, True).get_template("digest.html.j2").render(
+        **_digest_parts(run, changes, needs_review))

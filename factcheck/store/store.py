@@ -389,11 +389,15 @@ class Store:
                      "checked": r.checked, "states": r.counts, "errors": r.errors,
                      "needs_review": r.needs_review} for r in rows]
 
-    def changes(self, run: int | None = None) -> list[dict[str, Any]]:
-        """What changed in a run (the latest finished one by default): every event.
+    def changes(self, run: int | None = None, *,
+                since: datetime | None = None) -> list[dict[str, Any]]:
+        """What changed in a run (the latest finished one by default), or in every run
+        since a moment: every event.
 
         A run id that does not exist is :class:`NotFound`, naming the latest runs."""
         with self._session() as session:
+            if since is not None:
+                return self._events(session, ChangeEventRow.at >= since)
             if run is None:
                 run = session.scalar(select(func.max(CheckRunRow.id)).where(
                     CheckRunRow.status == "finished"))
@@ -405,15 +409,19 @@ class Store:
                     if latest else "; no recheck has run yet"))
             if run is None:
                 return []
-            rows = session.execute(
-                select(ChangeEventRow, SourceRow.url, ClaimRow.key, DocumentRow.key)
-                .outerjoin(SourceRow, SourceRow.id == ChangeEventRow.source_id)
-                .outerjoin(ClaimRow, ClaimRow.id == ChangeEventRow.claim_id)
-                .outerjoin(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-                .where(ChangeEventRow.run_id == run).order_by(ChangeEventRow.id))
-            return [{"run": run, "at": e.at, "subject": e.subject, "source": url,
-                     "claim": f"{doc}/{key}" if key else None, "before": e.before,
-                     "after": e.after, "reason": e.reason} for e, url, key, doc in rows]
+            return self._events(session, ChangeEventRow.run_id == run)
+
+    @staticmethod
+    def _events(session: Session, where: Any) -> list[dict[str, Any]]:
+        rows = session.execute(
+            select(ChangeEventRow, SourceRow.url, ClaimRow.key, DocumentRow.key)
+            .outerjoin(SourceRow, SourceRow.id == ChangeEventRow.source_id)
+            .outerjoin(ClaimRow, ClaimRow.id == ChangeEventRow.claim_id)
+            .outerjoin(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+            .where(where).order_by(ChangeEventRow.id))
+        return [{"run": e.run_id, "at": e.at, "subject": e.subject, "source": url,
+                 "claim": f"{doc}/{key}" if key else None, "before": e.before,
+                 "after": e.after, "reason": e.reason} for e, url, key, doc in rows]
 
     def _record_captures(self, captures: list[Capture]) -> None:
         with self._session.begin() as session:
