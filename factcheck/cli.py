@@ -40,6 +40,7 @@ from factcheck.tracking.notify import NOTIFY_ON, is_channel
 from factcheck.tracking.notify import notify as send_notification
 from factcheck.tracking.notify import sample as sample_notification
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
+from factcheck.tracking.schedule import parse_interval
 from factcheck.urls import check_sendable
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
@@ -265,6 +266,45 @@ def claims(ctx: Context, document: str | None, as_json: bool) -> None:
                    + (f"  [{flags}]" if flags else "")
                    + ("  NEEDS REVIEW: " + "; ".join(c.review_reasons) if c.needs_review
                       else ""))
+
+
+def _interval(ctx: click.Context, param: click.Parameter, value: str | None
+              ) -> timedelta | None:
+    if value is None:
+        return None
+    try:
+        return parse_interval(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--every", callback=_interval, metavar="INTERVAL",
+              help="Recheck it this often: 12h, 7d, 2w (at least hourly).")
+@click.option("--pause/--resume", default=None,
+              help="Stop rechecking it, or start again (due at once).")
+@json_option
+@pass_context
+@library_errors
+def source(ctx: Context, url: str, every: timedelta | None, pause: bool | None,
+           as_json: bool) -> None:
+    """Show a source: its state, schedule and claims; --every, --pause and --resume
+    change how it is rechecked."""
+    with ctx.store() as store:
+        item = store.source(url) if every is None and pause is None else \
+            store.schedule(url, every=every, paused=pause)
+    if as_json:
+        echo_json(item.to_dict())
+        return
+    interval = timedelta(seconds=item.check_interval_seconds)
+    click.echo(f"{item.url}\n  state:  {item.state or 'unchecked'}"
+               + (f" ({item.state_reason})" if item.state_reason else "")
+               + f"\n  checks: every {interval}"
+               + (", PAUSED" if item.paused else
+                  f", next {item.next_check_at:%Y-%m-%d %H:%M} UTC" if item.next_check_at
+                  else ", due now")
+               + f"\n  cited by: {', '.join(item.claims) or 'no claim'}")
 
 
 @cli.command()

@@ -178,6 +178,9 @@ class Source(_Record):
     state_changed_at: datetime | None = None
     failing_since: datetime | None = None
     moved_to: str | None = None
+    #: How often it is rechecked, in seconds, and whether rechecking is paused.
+    check_interval_seconds: int = 86400
+    paused: bool = False
 
 
 @dataclass(frozen=True)

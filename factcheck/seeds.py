@@ -11,7 +11,8 @@ A seed file is YAML (see the README, "Seed format")::
         claim: "<the assertion in our words>"              # optional
         verdict: {rating, rationale, reviewer, date}
         evidence:
-          - {url: "https://...", quote: "<verbatim passage>", stance: supports}
+          - {url: "https://...", quote: "<verbatim passage>", stance: supports,
+             check_every: 7d}                              # optional; default daily
 
 :func:`read_seed` turns one file into a :class:`Seed` or raises :class:`SeedError`
 naming the file, the claim key and the field. Nothing here touches the database.
@@ -25,7 +26,7 @@ import stat
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ import yaml
 from factcheck.errors import InvalidURL, SeedError, UnknownRating
 from factcheck.records import NOT_CHECKABLE_KINDS, ClaimKind, Stance
 from factcheck.scale import DEFAULT_SCALE, RatingScale
+from factcheck.tracking.schedule import parse_interval
 from factcheck.urls import normalize_url
 
 __all__ = [
@@ -60,7 +62,7 @@ TOP_FIELDS = frozenset({"document", "claims", "reviewer"})
 CLAIM_FIELDS = frozenset(
     {"key", "quote", "start", "kind", "checkable", "claim", "note", "verdict", "evidence"})
 VERDICT_FIELDS = frozenset({"rating", "rationale", "reviewer", "date"})
-EVIDENCE_FIELDS = frozenset({"url", "quote", "stance", "note"})
+EVIDENCE_FIELDS = frozenset({"url", "quote", "stance", "note", "check_every"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class SeedEvidence:
     quote: str
     stance: Stance
     note: str | None
+    #: How often to recheck the source (``check_every: 7d``); None keeps its interval.
+    check_every: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -351,9 +355,16 @@ def _evidence(reader: _Reader, raw: Any) -> tuple[SeedEvidence, ...]:
         if (url, quote) in seen:
             raise reader.fail(field, "the same passage of the same source is cited twice")
         seen.add((url, quote))
+        every = None
+        if data.get("check_every") is not None:
+            try:
+                every = parse_interval(str(data["check_every"]))
+            except ValueError as exc:
+                raise reader.fail(f"{field}.check_every", str(exc)) from exc
         items.append(SeedEvidence(url=url, quote=quote, stance=Stance(stance),
                                   note=reader.text(data, "note", f"{field}.note",
-                                                   required=False)))
+                                                   required=False),
+                                  check_every=every))
     return tuple(items)
 
 

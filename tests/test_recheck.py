@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from factcheck import Store, open_store
 from factcheck.cli import cli
+from factcheck.errors import SeedError
 from factcheck.fixtureweb import FixtureHost, Route, page, redirect
 from factcheck.store.leases import claim_due
 from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow
@@ -509,3 +510,30 @@ def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         worker.kill()
     assert worker.returncode == 0
     assert "worker stopped" in out
+
+
+def test_a_source_can_be_paused_resumed_and_checked_less_often(
+        store: Store, hosts: list[FixtureHost], tmp_path: Path) -> None:
+    site = hosts[0]
+    site.routes["/story"] = Route(body=ARTICLE)
+    path = claims_file(tmp_path, site.url("/story"), QUOTE)
+    seed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    seed["claims"][0]["evidence"][0]["check_every"] = "7d"
+    path.write_text(yaml.safe_dump(seed, allow_unicode=True), encoding="utf-8")
+    store.load_seeds(path)
+    url = site.url("/story")
+    assert store.source(url).check_interval_seconds == 7 * 86400
+
+    store.schedule(url, paused=True)
+    assert store.recheck(options(all_sources=True), clock=at(T0)).checked == 0
+    assert site.hits["/story"] == 0
+    store.schedule(url, paused=False, now=T0)  # resumed: due at once
+    assert store.recheck(options(), clock=at(T0)).checked == 1
+    checked = store.source(url)
+    assert checked.next_check_at is not None
+    assert timedelta(days=6) < checked.next_check_at - T0 < timedelta(days=8)  # weekly
+
+    seed["claims"][0]["evidence"][0]["check_every"] = "every week"
+    path.write_text(yaml.safe_dump(seed, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SeedError, match="check_every"):
+        store.load_seeds(path)

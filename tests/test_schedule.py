@@ -87,3 +87,15 @@ def test_staleness_flags_only_what_moved_since_the_verdict() -> None:
     assert review_reasons(basis_of([ev("drifted")]), [ev("drifted")]) == []
     assert len(review_reasons(basis_of([ev("drifted")]), [ev("missing")])) == 1
     assert review_reasons(None, [ev("figures-changed")]) != []
+
+
+def test_intervals_are_read_as_a_desk_writes_them() -> None:
+    from factcheck.tracking.schedule import parse_interval
+
+    assert parse_interval("7d") == timedelta(days=7)
+    assert parse_interval("12h") == timedelta(hours=12)
+    assert parse_interval("2W") == timedelta(weeks=2)
+    assert parse_interval("90m") == timedelta(minutes=90)
+    for bad in ("7", "d", "1.5d", "-1d", "7y", "30m", "٣d"):
+        with pytest.raises(ValueError, match=r"interval|hourly"):
+            parse_interval(bad)

@@ -36,7 +36,8 @@ DEAD_AFTER = 5 * HEARTBEAT
 
 def due_filter(now: datetime, all_sources: bool, started: datetime) -> Any:
     """Sources free to claim: not leased (or the lease lapsed), and due."""
-    free = or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now)
+    free = or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now) \
+        & SourceRow.paused.is_(False)
     if all_sources:  # every source, once in this run
         return free & or_(SourceRow.last_checked_at.is_(None),
                           SourceRow.last_checked_at < started)

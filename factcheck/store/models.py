@@ -179,6 +179,8 @@ class SourceRow(Base):
     last_checked_at: Mapped[datetime | None]
     next_check_at: Mapped[datetime] = mapped_column(default=NEVER)
     check_interval_seconds: Mapped[int] = mapped_column(default=86400)
+    #: A paused source is never due (``factcheck source URL --pause``) until resumed.
+    paused: Mapped[bool] = mapped_column(default=False)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     # What the last recheck made of the source: unchanged, changed, moved, gone,
     # soft-404, blocked or error (None before the first check), and since when.

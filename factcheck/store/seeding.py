@@ -150,6 +150,11 @@ def _apply_evidence(session: Session, claim: ClaimRow, sc: SeedClaim, report: Se
             report.evidence_added += 1
         elif _assign(row, **values):
             report.evidence_changed += 1
+        if se.check_every is not None:  # the seed's word on how often
+            seconds = int(se.check_every.total_seconds())
+            if row.source.check_interval_seconds != seconds:
+                row.source.check_interval_seconds = seconds
+                report.evidence_changed += 1
     for row in existing.values():
         if row.withdrawn_at is None:
             row.withdrawn_at = now

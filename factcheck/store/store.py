@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -225,6 +225,29 @@ class Store:
                     selectinload(SourceRow.evidence).selectinload(EvidenceRow.claim)
                     .selectinload(ClaimRow.document)))
             return [self._source(row) for row in rows]
+
+    def source(self, url: str) -> Source:
+        """One source by URL (normalized as sources are)."""
+        with self._session() as session:
+            return self._source(self._find_source(session, url))
+
+    def schedule(self, url: str, *, every: timedelta | None = None,
+                 paused: bool | None = None, now: datetime | None = None) -> Source:
+        """Set how often ``url`` is rechecked, or pause or resume it. A new interval
+        counts from the last check; a resumed source is due at once."""
+        now = now or utcnow()
+        with self._session.begin() as session:
+            row = self._find_source(session, url)
+            if every is not None:
+                row.check_interval_seconds = int(every.total_seconds())
+                if row.last_checked_at is not None and row.consecutive_failures == 0:
+                    row.next_check_at = row.last_checked_at + every
+            if paused is not None:
+                if row.paused and not paused:
+                    row.next_check_at = min(row.next_check_at, now)
+                row.paused = paused
+            session.flush()
+            return self._source(row)
 
     def summary(self, document: str | None = None) -> Summary:
         claims = self.claims(document)
@@ -540,7 +563,8 @@ class Store:
                                  for e in row.evidence if e.withdrawn_at is None})),
             state=row.state, state_reason=row.state_reason,
             state_changed_at=row.state_changed_at, failing_since=row.failing_since,
-            moved_to=row.moved_to)
+            moved_to=row.moved_to, check_interval_seconds=row.check_interval_seconds,
+            paused=row.paused)
 
 
 def _did_you_mean(name: str, names: Iterable[str]) -> str:
