@@ -9,6 +9,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
     ├── NotFound               no claim, document or source by that name
     │   └── AmbiguousClaim     a claim key names claims in several documents
     ├── SeedError              a seed file is malformed; names the file, claim and field
+    │   └── SeedErrors         several claims of one file are; ``problems`` lists each
     ├── AppendOnlyError        an attempt to change or delete a verdict
     └── FetchError             fetching a source failed; ``outcome`` is how it is recorded
         ├── AddressRefused     the host resolves to a private, loopback, link-local or
@@ -46,6 +47,7 @@ __all__ = [
     "NetworkError",
     "NotFound",
     "SeedError",
+    "SeedErrors",
     "TLSFailure",
     "TooLarge",
     "TooManyRedirects",
@@ -100,6 +102,17 @@ class SeedError(FactCheckError):
         if field is not None:
             where += f": field {field!r}"
         super().__init__(f"{where}: {message}")
+
+
+class SeedErrors(SeedError):
+    """Several claims of one seed file are malformed: ``problems`` holds each one's
+    :class:`SeedError` (file, claim and field), and the message lists them all."""
+
+    def __init__(self, problems: list[SeedError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.path, first.message, claim=first.claim, field=first.field)
+        self.args = (f"{len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems),)
 
 
 class FetchError(FactCheckError):

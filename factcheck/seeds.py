@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from factcheck.errors import InvalidURL, SeedError, UnknownRating
+from factcheck.errors import InvalidURL, SeedError, SeedErrors, UnknownRating
 from factcheck.records import NOT_CHECKABLE_KINDS, ClaimKind, Stance
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.tracking.schedule import parse_interval
@@ -50,6 +50,8 @@ __all__ = [
     "uncovered",
 ]
 
+#: Problems reported at once from one seed file (each claim's first), at most.
+MAX_PROBLEMS = 20
 #: The largest document text a seed may name (a long-read is ~100 KB).
 MAX_TEXT_BYTES = 10 * 1024 * 1024
 
@@ -408,7 +410,9 @@ def _claim(reader: _Reader, raw: Any, text: str, scale: RatingScale,
 
 
 def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
-    """Read and validate one seed file. Raises :class:`SeedError` on the first fault."""
+    """Read and validate one seed file. Raises :class:`SeedError` on a fault of the
+    document part; for claims, :class:`SeedErrors` with every faulty claim's first
+    fault (up to ``MAX_PROBLEMS``), or the one :class:`SeedError` if there is one."""
     path = Path(path)
     reader = _Reader(path)
     try:
@@ -431,17 +435,28 @@ def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
         raise reader.fail("claims", "must be a list of claims")
     claims: list[SeedClaim] = []
     keys: set[str] = set()
+    problems: list[SeedError] = []  # every claim's first fault, so one edit fixes them all
     for i, item in enumerate(raw_claims):
         reader.claim = None
-        if isinstance(item, dict) and isinstance(item.get("key"), str):
-            reader.claim = item["key"]
-        elif not isinstance(item, dict):
-            raise reader.fail(f"claims[{i}]", "each claim must be a mapping")
-        claim = _claim(reader, item, document.text, scale, default_reviewer)
-        if claim.key in keys:
-            raise reader.fail("key", "is used by another claim in this file")
+        try:
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                reader.claim = item["key"]
+            elif not isinstance(item, dict):
+                raise reader.fail(f"claims[{i}]", "each claim must be a mapping")
+            claim = _claim(reader, item, document.text, scale, default_reviewer)
+            if claim.key in keys:
+                raise reader.fail("key", "is used by another claim in this file")
+        except SeedError as problem:
+            problems.append(problem)
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            continue
         keys.add(claim.key)
         claims.append(claim)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise SeedErrors(problems)
     return Seed(path=path, document=document, claims=tuple(claims))
 
 

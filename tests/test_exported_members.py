@@ -12,6 +12,7 @@ EXPECTED = {
     "AddressPolicy", "FetchReport", "FetchSettings", "Snapshot", "FetchError",
     "AddressRefused", "BlockedByRobots", "TooLarge", "TooManyRedirects", "BadContent",
     "NetworkError", "FetchTimeout", "TLSFailure", "ConnectionFailed", "NameResolutionFailed",
+    "BadRedirect", "NameNotFound", "SeedErrors",
     # rechecking and finding claims
     "RecheckOptions", "RunSummary", "Sentence", "extract_claims", "draft_seed",
 }

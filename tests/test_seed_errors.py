@@ -165,3 +165,25 @@ def test_two_files_may_not_share_a_document_key(store: Store, seed_dir: Path) ->
         store.load_seeds(seed_dir)
     assert info.value.field == "document.key"
     assert store.documents() == []
+
+
+def test_every_faulty_claim_is_reported_at_once(store: Store, seed_dir: Path) -> None:
+    from factcheck import SeedErrors
+
+    def three_faults(data: Data) -> None:
+        _claim(data, "fy2023-defense-budget")["quote"] = "JPY 7 trillion"
+        _claim(data, "nato-top-meetings")["evidence"][0]["stance"] = "agrees"
+        _claim(data, "paul-smith-new-stage")["kind"] = "rumour"
+
+    store.load_seeds(seed_dir)
+    before = _snapshot(store)
+    path = _write(seed_dir, three_faults)
+    with pytest.raises(SeedErrors) as info:
+        store.load_seeds(seed_dir)
+    problems = info.value.problems
+    assert [(p.claim, p.field) for p in problems] == [  # in the file's order
+        ("paul-smith-new-stage", "kind"), ("fy2023-defense-budget", "quote"),
+        ("nato-top-meetings", "evidence[0].stance")]
+    assert str(info.value).startswith("3 problems:")
+    assert all(str(path) in line for line in str(info.value).splitlines()[1:])
+    assert _snapshot(store) == before  # nothing written
