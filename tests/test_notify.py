@@ -88,6 +88,15 @@ def test_the_digest_reads_as_a_message() -> None:
     assert body.endswith("Report: https://desk.example/report")
 
 
+def test_what_servers_and_seeds_wrote_is_inert_in_the_message() -> None:
+    _, body = compose(summary(
+        newly_stale=[("doc/claim", ["drifted: <img src=x onerror=alert(1)>"])],
+        source_changes=[("https://fixture.example/<script>", "unchanged", "error",
+                         "HTTP 500 <b>oops</b>")]))
+    assert "<img" not in body and "<script>" not in body and "<b>" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
 def test_a_stale_verdict_reaches_mail_and_json_though_a_channel_fails(
         store: Store, web: tuple[FixtureHost, FixtureHost], mailbox: Mailbox,
         tmp_path: Path) -> None:

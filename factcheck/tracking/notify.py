@@ -10,6 +10,7 @@ its secrets masked, and never stops the others or the run.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,8 +53,14 @@ def wanted(summary: RunSummary, notify_on: Iterable[str]) -> bool:
             or ("failure" in on and summary.status in ("failed", "offline")))
 
 
+def _text(value: object) -> str:
+    """Text from seeds and servers, made inert: Markdown passes raw HTML on to mail."""
+    return html.escape(" ".join(str(value).split()), quote=False)
+
+
 def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, str]:
-    """The digest of a run as a title and a Markdown body, for mail and chat alike."""
+    """The digest of a run as a title and a Markdown body, for mail and chat alike.
+    What a seed or a server wrote (references, URLs, reasons) is escaped."""
     stale = len(summary.newly_stale)
     if summary.status in ("failed", "offline"):
         title = f"factcheck: run {summary.run_id} {summary.status}"
@@ -64,14 +71,16 @@ def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, st
                 "change(s)"
     lines: list[str] = []
     if summary.reason:
-        lines += [f"**{summary.status.capitalize()}:** {summary.reason}", ""]
+        lines += [f"**{summary.status.capitalize()}:** {_text(summary.reason)}", ""]
     if summary.newly_stale:
         lines += [f"**Verdicts that need review now ({stale})**", ""]
-        lines += [f"- **{ref}**: {'; '.join(reasons)}" for ref, reasons in summary.newly_stale]
+        lines += [f"- **{_text(ref)}**: {_text('; '.join(reasons))}"
+                  for ref, reasons in summary.newly_stale]
         lines.append("")
     if summary.source_changes:
         lines += [f"**Sources that changed state ({len(summary.source_changes)})**", ""]
-        lines += [f"- {url}: {before or 'new'} → {after}" + (f" ({why})" if why else "")
+        lines += [f"- {_text(url)}: {before or 'new'} → {after}"
+                  + (f" ({_text(why)})" if why else "")
                   for url, before, after, why in summary.source_changes]
         lines.append("")
     states = ", ".join(f"{state} {n}" for state, n in sorted(summary.states.items()))
@@ -81,7 +90,7 @@ def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, st
                  + f", errors {summary.errors}, {len(summary.needs_review)} claim(s) "
                  "needing review in all.")
     if report_url:
-        lines += ["", f"Report: {report_url}"]
+        lines += ["", f"Report: {_text(report_url)}"]
     return title, "\n".join(lines)
 
 
