@@ -190,7 +190,7 @@ def test_validators_are_kept_only_when_they_can_be_sent_back() -> None:
     assert header_value(None) is None
 
 
-def test_a_stored_bad_validator_is_not_sent(pytestconfig: pytest.Config) -> None:
+def test_a_stored_bad_validator_is_not_sent() -> None:
     host = FixtureHost()
     host.routes["/page"] = Route(body=ARTICLE)
     try:

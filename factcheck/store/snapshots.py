@@ -8,7 +8,7 @@ import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from factcheck.evidence import assess
@@ -81,8 +81,9 @@ def record_captures(session: Session, captures: list[Capture], *,
     evidence = _evidence_by_source(session, ids)
     claim_ids = {e.claim_id for rows in evidence.values() for e in rows}
     flagged_before = reviews(session, claim_ids)
+    latest = _latest(session, ids)  # one query for the batch, not one per source
     recorded = [(capture, _record(session, sources[capture.source_id], capture, now, run_id,
-                                  rng or random.Random(), worker))
+                                  rng or random.Random(), worker, latest))
                 for capture in captures]
     session.flush()  # snapshot ids, for the evidence checks
     for capture, (snapshot, merged) in recorded:
@@ -253,19 +254,22 @@ def _same_answer(latest: SnapshotRow | None, capture: Capture) -> bool:
         result.outcome, result.status, type(result.error).__name__ if result.error else None)
 
 
-def _latest(session: Session, source_id: int) -> SnapshotRow | None:
-    return session.scalars(select(SnapshotRow).where(SnapshotRow.source_id == source_id)
-                           .order_by(SnapshotRow.id.desc()).limit(1)).first()
+def _latest(session: Session, source_ids: set[int]) -> dict[int, SnapshotRow]:
+    """Each source's latest snapshot."""
+    newest = (select(func.max(SnapshotRow.id)).where(SnapshotRow.source_id.in_(source_ids))
+              .group_by(SnapshotRow.source_id))
+    return {row.source_id: row
+            for row in session.scalars(select(SnapshotRow).where(SnapshotRow.id.in_(newest)))}
 
 
 def _record(session: Session, source: SourceRow, capture: Capture, now: datetime,
-            run_id: int | None, rng: random.Random, worker: str | None
-            ) -> tuple[SnapshotRow, bool]:
+            run_id: int | None, rng: random.Random, worker: str | None,
+            latest_by_source: dict[int, SnapshotRow]) -> tuple[SnapshotRow, bool]:
     """Record one check; return its snapshot row and whether it was an existing one."""
     result, page = capture.result, capture.page
     outcome = result.outcome
     error = clean_text(str(result.error)) if result.error else None
-    latest = _latest(session, source.id)
+    latest = latest_by_source.get(source.id)
     merged = _same_answer(latest, capture)
     if merged:
         assert latest is not None
@@ -273,7 +277,7 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         snapshot.last_seen_at = result.started_at
         snapshot.times_seen += 1
     else:
-        snapshot = _new_snapshot(session, source, capture, error)
+        snapshot = latest_by_source[source.id] = _new_snapshot(session, source, capture, error)
 
     state, reason = classify(Observation(
         url=source.url, outcome=outcome, http_status=result.status, now=now,

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.errors import NameResolutionFailed, NetworkError
-from factcheck.fetching import Capture
+from factcheck.fetching import Capture, record_isolated
 from factcheck.store.models import SourceRow
 from factcheck.web.fetcher import Fetcher, FetchSettings
 from factcheck.web.safety import resolve
@@ -130,7 +130,10 @@ class OfflineGuard:
         failing = {origin(c.result.url) for c in self.held}
         others = [o for o in up if o not in failing]
         if others and await any_answers(others, settings, transport):
-            await asyncio.to_thread(self, list(self.held), network_up=True)
+            # The same isolation as the writer's: one source's bad data costs only it.
+            await asyncio.to_thread(record_isolated,
+                                    lambda captures: self(captures, network_up=True),
+                                    list(self.held))
             return None
         first = self.held[0].result
         return (f"the network is unreachable: all {len(self.held)} fetches failed "
