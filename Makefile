@@ -31,23 +31,24 @@ run: $(BIN)/.installed
 	$(FC) summary
 	@echo
 	$(FC) reports reports/
+	$(FC) reports --audience desk reports/
 
 ## demo: the whole loop against a fixture web on loopback (a DEMONSTRATION; see factcheck/demo.py)
 demo: $(BIN)/.installed
 	$(BIN)/python -m factcheck.demo demo
 
-## test: install the dev dependencies (and Debian's chromium, for the report rendering
-## test, when running as root) and run the whole suite (SQLite and PostgreSQL)
+## test: install the dev dependencies (and Debian's chromium and chromium-driver, for the
+## browser tests, when running as root) and run the whole suite (SQLite and PostgreSQL)
 test: $(BIN)/.installed-dev chromium
 	$(BIN)/python -m pytest
 
 .PHONY: chromium
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-	      >/dev/null || echo "could not install chromium: the browser test will skip"; \
-	  else echo "chromium is not installed: the browser test will skip"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver) >/dev/null || echo "could not install chromium: the browser tests will skip"; \
+	  else echo "chromium or chromedriver is not installed: the browser tests will skip"; fi; }
 
 ## lint: ruff and mypy
 lint: $(BIN)/.installed-dev

@@ -26,9 +26,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from factcheck._version import __version__
 from factcheck.drafts import draft_seed
-from factcheck.errors import FactCheckError
+from factcheck.errors import ConfigError, FactCheckError
 from factcheck.fetching import DEFAULT_READERS
-from factcheck.reports import FORMATS, build_report, render, write_reports
+from factcheck.reports import (
+    AUDIENCES,
+    FORMATS,
+    Publisher,
+    Report,
+    build_report,
+    find_publisher,
+    left_out_of_claimreview,
+    render,
+    write_reports,
+)
 from factcheck.reports import digest as make_digest
 from factcheck.reports.render import DIGEST_FORMATS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
@@ -210,10 +220,12 @@ def seed(ctx: Context, path: str, as_json: bool) -> None:
         echo_json(report.to_dict())
         return
     counts = {k: v for k, v in report.to_dict().items()
-              if k not in ("files", "uncovered") and v}
+              if k not in ("files", "uncovered", "warnings") and v}
     click.echo(f"seeded {len(report.files)} file(s): " + (
         ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
         if counts else "nothing changed"))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for key, runs in report.uncovered.items():
         click.echo(f"warning: {key}: {len(runs)} passage(s) no claim accounts for:", err=True)
         for run in runs:
@@ -614,20 +626,65 @@ def changes(ctx: Context, run_id: int | None, since: datetime | None, as_json: b
                    + (f"  ({e['reason']})" if e["reason"] else ""))
 
 
+class MissingSetting(click.ClickException):
+    """A setting a command cannot do without: exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
 def _report_options(func: F) -> F:
     for decorator in reversed([
-        click.option("--org", "organization", envvar="FACTCHECK_ORG_NAME", default="",
+        click.option("--audience", type=click.Choice(AUDIENCES), default="public",
+                     show_default=True,
+                     help="public: what a reader needs; desk: everything, what needs "
+                          "review first."),
+        click.option("--org", "organization", default=None,
                      help="ClaimReview author organization. [env FACTCHECK_ORG_NAME]"),
-        click.option("--org-url", "organization_url", envvar="FACTCHECK_ORG_URL", default="",
+        click.option("--org-url", "organization_url", default=None,
                      help="Its URL. [env FACTCHECK_ORG_URL]"),
-        click.option("--review-url", envvar="FACTCHECK_REVIEW_URL", default="",
-                     help="Where the published fact-check lives (ClaimReview url). "
-                          "[env FACTCHECK_REVIEW_URL]"),
+        click.option("--review-url", default=None,
+                     help="Where the published fact-check lives; {document} stands for the "
+                          "document key. [env FACTCHECK_REVIEW_URL]"),
+        click.option("--include-stale", is_flag=True,
+                     help="Publish verdicts that need review in ClaimReview as they stand."),
+        click.option("--no-bom", "bom", is_flag=True, flag_value=False, default=True,
+                     help="CSV without the UTF-8 byte order mark Excel needs."),
         click.option("--templates", type=click.Path(file_okay=False, exists=True),
                      help="A folder with report.html.j2 / report.md.j2 overriding ours."),
     ]):
         func = decorator(func)
     return func
+
+
+def _publisher(options: dict[str, Any], required: bool) -> Publisher | None:
+    """The publisher from --org/--org-url/--review-url, the environment or factcheck.toml;
+    without it, ClaimReview is a usage error (exit 2) and HTML carries no JSON-LD."""
+    try:
+        return find_publisher(options.pop("organization"), options.pop("organization_url"),
+                              options.pop("review_url"))
+    except ConfigError as exc:
+        if required:
+            raise MissingSetting(str(exc)) from exc
+        return None
+
+
+def _warn_left_out(report: Report, include_stale: bool) -> None:
+    left_out = left_out_of_claimreview(report)
+    if left_out and not include_stale:
+        click.echo(f"warning: {report.document['key']}: ClaimReview leaves out "
+                   f"{len(left_out)} verdict(s) that need review: "
+                   + ", ".join(c.key for c in left_out)
+                   + " (--include-stale publishes them as they stand)", err=True)
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+             ) -> tuple[str, ...]:
+    """--format html,md or --format html --format md."""
+    chosen = [f.strip() for v in value for f in v.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"{unknown[0]!r} is not one of {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(chosen))
 
 
 @cli.command()
@@ -640,9 +697,19 @@ def _report_options(func: F) -> F:
 @library_errors
 def report(ctx: Context, /, document: str | None, fmt: str, output: str | None,
            **options: Any) -> None:
-    """Write a verdict report: html, md, json, csv or claimreview (JSON-LD)."""
+    """Write a verdict report: html, md, json, csv or claimreview (JSON-LD).
+
+    The public report is what a reader needs: the conclusion, the article with every
+    claim marked by its verdict, then a card per checked claim. ClaimReview needs the
+    publishing organization (--org, --org-url, --review-url, their environment
+    variables, or [publisher] in factcheck.toml); without it, exit status 2.
+    """
+    publisher = _publisher(options, required=fmt == "claimreview")
     with ctx.store() as store:
-        text = render(build_report(store, document), fmt, **options)
+        built = build_report(store, document)
+    if publisher is not None and fmt in ("claimreview", "html"):
+        _warn_left_out(built, options["include_stale"])
+    text = render(built, fmt, publisher=publisher, **options)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(output)
@@ -675,17 +742,33 @@ def digest(ctx: Context, run_id: int | None, since: datetime | None, fmt: str, a
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False), default="reports")
-@click.option("--document", metavar="KEY", help="The document (needed when there are several).")
-@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              default=("html", "md", "claimreview"), show_default=True)
+@click.option("--document", metavar="KEY", help="Only this document (default: every one).")
+@click.option("--format", "formats", multiple=True, callback=_formats, metavar="F[,F...]",
+              help=f"Any of {', '.join(FORMATS)}; repeat or separate with commas. "
+                   "[default: html, md, json, csv, and claimreview when the publisher is "
+                   "set; for the desk: html, md]")
 @_report_options
 @pass_context
 @library_errors
 def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[str, ...],
             **options: Any) -> None:
-    """Write the reports of a document to FOLDER (default ./reports) and print the paths."""
+    """Write the reports of every document (or one) to FOLDER (default ./reports) and
+    print the paths. Desk reports (--audience desk) are KEY.desk.html and KEY.desk.md."""
+    publisher = _publisher(options, required="claimreview" in formats)
+    if not formats and options["audience"] == "desk":
+        formats = ("html", "md")
+    elif not formats:
+        formats = ("html", "md", "json", "csv") + (("claimreview",) if publisher else ())
+        if publisher is None and options["audience"] == "public":
+            click.echo("note: no ClaimReview written (set --org, --org-url and --review-url, "
+                       "or [publisher] in factcheck.toml)", err=True)
     with ctx.store() as store:
-        for path in write_reports(store, folder, formats, document=document, **options):
+        if publisher is not None and ("claimreview" in formats or "html" in formats):
+            for doc in store.documents():
+                if document in (None, doc.key):
+                    _warn_left_out(build_report(store, doc.key), options["include_stale"])
+        for path in write_reports(store, folder, formats, document=document,
+                                  publisher=publisher, **options):
             click.echo(path)
 
 

@@ -135,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
             for claim in store.claims():
                 for reason in claim.review_reasons:
                     print(f"  {claim.key}: {reason}")
-            print(f"\nDatabase: {folder / 'demo.db'}; WARC files: {folder / 'archive'}")
+            from factcheck.reports import write_reports
+            written = [*write_reports(store, folder / "reports", ("html", "md")),
+                       *write_reports(store, folder / "reports", ("html",), audience="desk")]
+            print(f"\nReports: {', '.join(str(p) for p in written)}")
+            print(f"Database: {folder / 'demo.db'}; WARC files: {folder / 'archive'}")
             print(f"Try: factcheck --db {folder / 'demo.db'} changes --run {last.run_id - 1}")
         return 0
     finally:

@@ -79,6 +79,8 @@ class Document(_Record):
     text_sha256: str
     claims: int
     note: str | None = None
+    summary: str | None = None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

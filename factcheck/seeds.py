@@ -2,7 +2,8 @@
 
 A seed file is YAML (see the README, "Seed format")::
 
-    document: {key, title, authors: [..], published, url, publisher, byline, text_file, note}
+    document: {key, title, authors: [..], published, url, publisher, byline, text_file, note,
+               summary, lang}
     reviewer: "default reviewer for the verdicts below"   # optional
     claims:
       - key: fy2023-defense-budget
@@ -59,7 +60,11 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 DOCUMENT_FIELDS = frozenset(
-    {"key", "title", "authors", "publisher", "url", "published", "byline", "text_file", "note"})
+    {"key", "title", "authors", "publisher", "url", "published", "byline", "text_file", "note",
+     "summary", "lang"})
+#: ClaimReview's advice for ``claimReviewed``; a longer claim summary gets a warning.
+CLAIM_SUMMARY_ADVICE = 75
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 TOP_FIELDS = frozenset({"document", "claims", "reviewer"})
 CLAIM_FIELDS = frozenset(
     {"key", "quote", "start", "kind", "checkable", "claim", "note", "verdict", "evidence"})
@@ -81,6 +86,10 @@ class SeedDocument:
     #: Anything a reader of the fact-check should know about the document itself, e.g.
     #: that its title is ours because the text we hold does not give one.
     note: str | None = None
+    #: The desk's headline finding, shown at the top of the reader's page.
+    summary: str | None = None
+    #: The document's language, a BCP 47 tag ("en", "ja", "pt-BR").
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,15 @@ class Seed:
     def origin(self) -> str:
         """How verdicts from this file are marked: ``seed:<file name>``."""
         return f"seed:{self.path.name}"
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is valid but worth fixing: claim summaries longer than ClaimReview
+        advises (they are published whole, never cut)."""
+        return [f"{self.path}: claim {c.key}: field claim: {len(c.claim)} characters, over "
+                f"the {CLAIM_SUMMARY_ADVICE} ClaimReview advises (it is published whole)"
+                for c in self.claims
+                if c.claim and c.checkable and len(c.claim) > CLAIM_SUMMARY_ADVICE]
 
 
 def find_seed_files(path: str | Path) -> list[Path]:
@@ -257,7 +275,18 @@ def _document(reader: _Reader, raw: Any) -> SeedDocument:
         text=text,
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         note=reader.text(data, "note", "document.note", required=False),
+        summary=reader.text(data, "summary", "document.summary", required=False),
+        lang=_lang(reader, data.get("lang")),
     )
+
+
+def _lang(reader: _Reader, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _LANG.match(value):
+        raise reader.fail("document.lang", f"{value!r} is not a language tag: use e.g. en, ja, "
+                          "pt-BR")
+    return value
 
 
 def _read_text_file(reader: _Reader, name: str) -> str:

@@ -1,7 +1,8 @@
 """Verdict reports people read and machines consume.
 
     report = build_report(store, "us-japan-alliance-2023")
-    html = render(report, "html")
+    html = render(report, "html")                      # the reader's page
+    desk = render(report, "html", audience="desk")     # what needs attention first
 
 Formats: ``html`` (one self-contained page), ``md``, ``json`` (versioned schema),
 ``csv`` (a row per claim and evidence link) and ``claimreview`` (schema.org JSON-LD);
@@ -15,19 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.reports.build import SCHEMA_VERSION, Report, build_report
+from factcheck.reports.publisher import Publisher, find_publisher
 from factcheck.reports.render import (
+    AUDIENCES,
     FORMATS,
     claimreview,
     digest_html,
     digest_json,
     digest_markdown,
     digest_text,
+    left_out_of_claimreview,
     render,
 )
 from factcheck.store import Store
 
-__all__ = ["FORMATS", "SCHEMA_VERSION", "Report", "build_report", "claimreview", "digest",
-           "render", "write_reports"]
+__all__ = ["AUDIENCES", "FORMATS", "SCHEMA_VERSION", "Publisher", "Report", "build_report",
+           "claimreview", "digest", "find_publisher", "left_out_of_claimreview", "render",
+           "write_reports"]
 
 SUFFIXES = {"html": ".html", "md": ".md", "json": ".json", "csv": ".csv",
             "claimreview": ".claimreview.json"}
@@ -56,14 +61,21 @@ def digest(store: Store, *, run: int | None = None, as_json: bool = False,
 
 
 def write_reports(store: Store, folder: str | Path, formats: tuple[str, ...] = FORMATS, *,
-                  document: str | None = None, **options: Any) -> list[Path]:
-    """Write the document's report in each format to ``folder``; return the paths."""
-    report = build_report(store, document)
+                  document: str | None = None, audience: str = "public",
+                  **options: Any) -> list[Path]:
+    """Write the report of ``document`` (of every document, when none is named) in each
+    format to ``folder``; return the paths. Desk HTML and Markdown are ``KEY.desk.html``
+    and ``KEY.desk.md``, beside the public ones."""
+    keys = [document] if document is not None else [d.key for d in store.documents()]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for fmt in formats:
-        path = folder / f"{report.document['key']}{SUFFIXES[fmt]}"
-        path.write_text(render(report, fmt, **options), encoding="utf-8")
-        paths.append(path)
+    for key in keys:
+        report = build_report(store, key)
+        for fmt in formats:
+            desk = ".desk" if audience == "desk" and fmt in ("html", "md") else ""
+            path = folder / f"{report.document['key']}{desk}{SUFFIXES[fmt]}"
+            path.write_text(render(report, fmt, audience=audience, **options),
+                            encoding="utf-8")
+            paths.append(path)
     return paths

@@ -18,16 +18,22 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
-from factcheck.reports.build import Report
+from factcheck.errors import ConfigError
+from factcheck.reports.build import ClaimEntry, Report
+from factcheck.reports.publisher import Publisher
 
-__all__ = ["DIGEST_FORMATS", "FORMATS", "claimreview", "digest_html", "digest_json",
-           "digest_markdown", "digest_text", "json_for_html",
-           "render", "to_csv", "to_html", "to_json", "to_markdown"]
+__all__ = ["AUDIENCES", "DIGEST_FORMATS", "FORMATS", "claimreview", "digest_html",
+           "digest_json", "digest_markdown", "digest_text", "json_for_html",
+           "left_out_of_claimreview", "render", "to_csv", "to_html", "to_json", "to_markdown"]
 
 FORMATS = ("html", "md", "json", "csv", "claimreview")
+#: ``public``: what a reader of the fact-check needs; ``desk``: everything, what needs
+#: attention first.
+AUDIENCES = ("public", "desk")
 DIGEST_FORMATS = ("md", "html", "text", "json")
 CSV_COLUMNS = ("document", "claim", "kind", "checkable", "quote", "start", "end", "rating",
                "label", "rationale", "needs_review", "review_reasons", "evidence_url",
@@ -76,6 +82,11 @@ def json_for_html(value: Any) -> str:
     return text + "\n"
 
 
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 claim``, ``2 claims``; ``plural`` for the irregular ones."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 def _environment(templates: str | Path | None, autoescape: bool) -> Environment:
     loaders: list[Any] = [PackageLoader("factcheck.reports", "templates")]
     if templates is not None:
@@ -85,13 +96,41 @@ def _environment(templates: str | Path | None, autoescape: bool) -> Environment:
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters["md"] = _markdown_text
     env.filters["mdurl"] = _markdown_url
+    env.filters["plural"] = _plural
+    env.filters["host"] = lambda url: (urlsplit(str(url)).hostname or str(url)).removeprefix(
+        "www.")
+    env.filters["httpurl"] = lambda url: url if re.match(r"(?i)https?://", str(url)) else "#"
     return env
 
 
-def _context(report: Report) -> dict[str, Any]:
-    title = report.document.get("title") or report.document["key"]
+def _context(report: Report, audience: str, publisher: Publisher | None,
+             include_stale: bool) -> dict[str, Any]:
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
+    rated = report.rated
+    names = {r["slug"]: r["name"] for r in report.scale["ratings"]}
+    tally = [(r["slug"], r["name"], n) for r in report.scale["ratings"]
+             if (n := sum(1 for c in rated if c.rating == r["slug"]))]
+    if audience == "desk":  # what needs attention first, then the rest in article order
+        cards = [c for c in report.claims if c.needs_review] + [
+            c for c in report.claims if not c.needs_review]
+    else:
+        cards = rated
+    ld = None
+    if publisher is not None and audience == "public":
+        ld = json_for_html(claimreview(report, publisher, include_stale=include_stale))
     return {"report": report, "doc": report.document, "scale": _Scale(report.scale),
-            "title": title}
+            "title": report.title, "audience": audience, "desk": audience == "desk",
+            "cards": cards, "numbers": {c.key: i for i, c in enumerate(rated, 1)},
+            "tally": tally, "tally_words": _and([f"{n} {name.lower()}" for _, name, n in tally]),
+            "names": names, "runs": report.marked_article(),
+            "unrated": [c for c in report.claims if not c.checkable],
+            "jsonld": ld}
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] \
+        if items else ""
 
 
 class _Scale:
@@ -102,24 +141,38 @@ class _Scale:
         self.ratings = [type("Rating", (), r)() for r in data["ratings"]]
 
 
-def to_html(report: Report, templates: str | Path | None = None) -> str:
-    """One self-contained page: inline CSS, no scripts, no outside requests."""
+def to_html(report: Report, templates: str | Path | None = None, *,
+            audience: str = "public", publisher: Publisher | None = None,
+            include_stale: bool = False) -> str:
+    """One self-contained page: inline CSS, no outside requests, and no script but the
+    ClaimReview JSON-LD (public pages, when the ``publisher`` is known)."""
     return _environment(templates, True).get_template("report.html.j2").render(
-        **_context(report))
+        **_context(report, audience, publisher, include_stale))
 
 
-def to_markdown(report: Report, templates: str | Path | None = None) -> str:
+def to_markdown(report: Report, templates: str | Path | None = None, *,
+                audience: str = "public") -> str:
     return _environment(templates, False).get_template("report.md.j2").render(
-        **_context(report))
+        **_context(report, audience, None, False))
 
 
 def to_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(report: Report) -> str:
-    """One row per claim and evidence link (a claim without evidence gets one row)."""
+def _csv_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _csv_cell(value)
+
+
+def to_csv(report: Report, *, bom: bool = True) -> str:
+    """One row per claim and evidence link (a claim without evidence gets one row).
+    With ``bom`` (the default) the text starts with a UTF-8 byte order mark, so that
+    Excel reads curly quotes and accents as they are."""
     out = io.StringIO()
+    if bom:
+        out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for c in report.claims:
@@ -134,70 +187,84 @@ def to_csv(report: Report) -> str:
              "last_checked_at": e.last_checked_at.isoformat() if e.last_checked_at else ""}
             for e in c.evidence]
         for row in rows:
-            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+            writer.writerow({k: _csv_value(v) for k, v in row.items()})
     return out.getvalue()
 
 
-def claimreview(report: Report, *, organization: str, organization_url: str,
-                review_url: str) -> list[dict[str, Any]]:
-    """schema.org ClaimReview JSON-LD: one per rated checkable claim.
+def left_out_of_claimreview(report: Report) -> list[ClaimEntry]:
+    """The rated claims whose verdicts need review: ClaimReview leaves them out unless
+    told to include them as they stand."""
+    return [c for c in report.rated if c.needs_review]
 
-    ``review_url`` is where the published fact-check lives; each claim's review is that
-    URL with the claim's anchor.
-    """
+
+def claimreview(report: Report, publisher: Publisher | None, *,
+                include_stale: bool = False) -> list[dict[str, Any]]:
+    """schema.org ClaimReview JSON-LD: one per rated checkable claim, complete by
+    construction (``claimReviewed`` whole, ``datePublished`` always, the author and
+    review URL from ``publisher``). Verdicts that need review are left out unless
+    ``include_stale``."""
+    if publisher is None:
+        raise ConfigError("ClaimReview needs the publishing organization: give --org, "
+                          "--org-url and --review-url (or FACTCHECK_ORG_NAME, "
+                          "FACTCHECK_ORG_URL, FACTCHECK_REVIEW_URL, or [publisher] in "
+                          "factcheck.toml)")
     doc = report.document
     scale = report.scale
     values = {r["slug"]: r["value"] for r in scale["ratings"]}
-    appearance: dict[str, Any] = {"@type": "CreativeWork"}
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": report.title}
     if doc.get("url"):
         appearance["url"] = doc["url"]
-    if doc.get("title"):
-        appearance["headline"] = doc["title"]
     if doc.get("published"):
         appearance["datePublished"] = doc["published"]
+    if doc.get("authors"):
+        appearance["author"] = [{"@type": "Person", "name": a} for a in doc["authors"]]
+    if doc.get("publisher"):
+        appearance["publisher"] = {"@type": "Organization", "name": doc["publisher"]}
+    page = publisher.review_page(doc["key"])
     reviews = []
-    for c in report.claims:
-        if not c.checkable or c.rating is None:
+    for c in report.rated:
+        if c.needs_review and not include_stale:
             continue
         rating: dict[str, Any] = {"@type": "Rating", "alternateName": c.label,
                                   "bestRating": scale["best"], "worstRating": scale["worst"]}
         if values.get(c.rating) is not None:
             rating["ratingValue"] = values[c.rating]
-        claim: dict[str, Any] = {
-            "@type": "Claim",
-            "author": [{"@type": "Person", "name": a} for a in doc.get("authors") or []],
-            "appearance": appearance, "firstAppearance": appearance}
+        claim: dict[str, Any] = {"@type": "Claim", "appearance": appearance,
+                                 "firstAppearance": appearance}
+        if doc.get("authors"):
+            claim["author"] = [{"@type": "Person", "name": a} for a in doc["authors"]]
         if doc.get("published"):
             claim["datePublished"] = doc["published"]
+        when = c.reviewed_on or (c.recorded_at.date() if c.recorded_at else None)
         review: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "ClaimReview",
-            "url": f"{review_url}#{c.anchor}",
-            # Never cut: a cut can drop exactly what the verdict is about. The seed's
-            # summaries are written to fit ClaimReview's advice of 75 characters.
+            "url": f"{page}#{c.anchor}",
+            # Never cut: a cut can drop exactly what the verdict is about.
             "claimReviewed": " ".join((c.claim or c.quote).split()),
             "reviewRating": rating, "itemReviewed": claim,
-            "author": {"@type": "Organization", "name": organization, "url": organization_url}}
-        if c.reviewed_on:
-            review["datePublished"] = c.reviewed_on.isoformat()
+            "author": {"@type": "Organization", "name": publisher.name, "url": publisher.url}}
+        if when is not None:
+            review["datePublished"] = when.isoformat()
         reviews.append(review)
     return reviews
 
 
-def render(report: Report, fmt: str, *, templates: str | Path | None = None,
-           organization: str = "", organization_url: str = "", review_url: str = "") -> str:
-    """``report`` in format ``fmt`` (one of :data:`FORMATS`)."""
+def render(report: Report, fmt: str, *, audience: str = "public",
+           templates: str | Path | None = None, publisher: Publisher | None = None,
+           include_stale: bool = False, bom: bool = True) -> str:
+    """``report`` in format ``fmt`` (one of :data:`FORMATS`) for ``audience`` (one of
+    :data:`AUDIENCES`; HTML and Markdown differ by it)."""
     if fmt == "html":
-        return to_html(report, templates)
+        return to_html(report, templates, audience=audience, publisher=publisher,
+                       include_stale=include_stale)
     if fmt == "md":
-        return to_markdown(report, templates)
+        return to_markdown(report, templates, audience=audience)
     if fmt == "json":
         return to_json(report)
     if fmt == "csv":
-        return to_csv(report)
+        return to_csv(report, bom=bom)
     if fmt == "claimreview":
-        return json_for_html(claimreview(report, organization=organization,
-                                         organization_url=organization_url,
-                                         review_url=review_url))
+        return json_for_html(claimreview(report, publisher, include_stale=include_stale))
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 

@@ -118,6 +118,10 @@ class DocumentRow(Base):
     text_sha256: Mapped[str] = mapped_column(String(64))
     #: What a reader should know about the document itself (e.g. "the title is ours").
     note: Mapped[str | None] = mapped_column(Text)
+    #: The desk's headline finding, shown at the top of the reader's page.
+    summary: Mapped[str | None] = mapped_column(Text)
+    #: The document's language as a BCP 47 tag ("en", "ja"); reports use it.
+    lang: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -35,10 +35,13 @@ class SeedReport:
     verdicts_added: int = 0
     #: Per document key, the runs of its text that no claim covers.
     uncovered: dict[str, list[str]] = field(default_factory=dict)
+    #: What is valid but worth fixing (e.g. claim summaries longer than ClaimReview advises).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return any(v for k, v in vars(self).items() if k not in ("files", "uncovered"))
+        return any(v for k, v in vars(self).items()
+                   if k not in ("files", "uncovered", "warnings"))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -60,7 +63,8 @@ def _sha256(text: str) -> str:
 
 def apply_seeds(session: Session, seeds: list[Seed], scale: RatingScale) -> SeedReport:
     """Upsert ``seeds`` through ``session``; the caller owns the transaction."""
-    report = SeedReport(files=[str(s.path) for s in seeds])
+    report = SeedReport(files=[str(s.path) for s in seeds],
+                        warnings=[w for s in seeds for w in s.warnings])
     sources: dict[str, SourceRow] = {}
     for seed in seeds:
         _apply_seed(session, seed, scale, report, sources)
@@ -83,7 +87,8 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
     values: dict[str, Any] = {
         "title": d.title, "authors": list(d.authors), "publisher": d.publisher, "url": d.url,
         "published": d.published, "byline": d.byline, "text": d.text,
-        "text_sha256": d.text_sha256, "note": d.note}
+        "text_sha256": d.text_sha256, "note": d.note,
+        "summary": d.summary, "lang": d.lang}
     if doc is None:
         doc = DocumentRow(key=d.key, **values)
         session.add(doc)

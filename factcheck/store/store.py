@@ -185,7 +185,7 @@ class Store:
                              publisher=d.publisher, url=d.url, published=d.published,
                              text_sha256=d.text_sha256,
                              claims=sum(1 for c in d.claims if c.withdrawn_at is None),
-                             note=d.note)
+                             note=d.note, summary=d.summary, lang=d.lang)
                     for d in rows]
 
     def document_text(self, key: str) -> str:
