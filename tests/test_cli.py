@@ -231,3 +231,44 @@ def test_fetch_then_sources_and_snapshots(seeded: URL, tmp_path: Path) -> None:
         assert run(seeded, "fetch").exit_code == 2  # neither URLs nor --all
     finally:
         host.close()
+
+
+def test_reports_public_desk_and_claimreview_needs_a_publisher(seeded: URL, tmp_path: Path,
+                                                              monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)  # no factcheck.toml here
+    monkeypatch.delenv("FACTCHECK_CONFIG", raising=False)
+    bare = {"FACTCHECK_ORG_NAME": "", "FACTCHECK_ORG_URL": "", "FACTCHECK_REVIEW_URL": ""}
+    missing = run(seeded, "report", "--format", "claimreview", env=bare)
+    assert missing.exit_code == 2
+    assert "missing url (--org-url" in missing.output and '"author"' not in missing.output
+    written = run(seeded, "reports", str(tmp_path / "out"), env=bare)
+    assert written.exit_code == 0, written.output
+    assert "no ClaimReview written" in written.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"us-japan-alliance-2023.{s}" for s in ("csv", "html", "json", "md")]
+    org = ["--org", "Fixture Desk", "--org-url", "https://desk.example/",
+           "--review-url", "https://desk.example/{document}"]
+    reviews = run(seeded, "report", "--format", "claimreview", *org)
+    assert reviews.exit_code == 0
+    assert len(json.loads(reviews.output)) == 24
+    desk = run(seeded, "reports", str(tmp_path / "out"), "--audience", "desk",
+               "--format", "html,md")
+    assert desk.output.split() == [str(tmp_path / "out" / f"us-japan-alliance-2023.desk.{s}")
+                                   for s in ("html", "md")]
+    bad = run(seeded, "reports", "--format", "html,pdf")
+    assert bad.exit_code == 2 and "'pdf' is not one of" in bad.output
+
+
+def test_seed_warns_of_claim_summaries_longer_than_claimreview_advises(
+        db_url: URL, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The bridge opened in 1932.\n")
+    long_summary = "The bridge, " + "which is long and was built by many people, " * 3 + "opened."
+    (tmp_path / "a.yaml").write_text(
+        "document: {key: bridge, text_file: a.txt}\n"
+        f"claims: [{{key: opened, quote: 'The bridge opened in 1932.', kind: event, "
+        f"claim: '{long_summary}'}}]\n")
+    assert run(db_url, "init").exit_code == 0
+    result = run(db_url, "seed", str(tmp_path))
+    assert result.exit_code == 0
+    assert f"claim opened: field claim: {len(long_summary)} characters, over the 75" \
+        in result.output
