@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -78,22 +79,49 @@ pass_context = click.make_pass_decorator(Context)
 
 def library_errors(func: F) -> F:
     """Turn factcheck's errors, the database's and the file system's into a one-line
-    message and exit status 1 (a traceback helps nobody at 3 a.m.)."""
+    message and exit status 1 (a traceback helps nobody at 3 a.m.). Under ``--json``
+    the message is JSON on standard error, ``{"error": ..., "kind": ...}``, with the
+    same exit status."""
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
-        except FactCheckError as exc:
-            raise click.ClickException(str(exc)) from exc
-        except SQLAlchemyError as exc:
-            raise click.ClickException(_database_error(exc)) from exc
-        except BrokenPipeError:  # `factcheck claims | head`: the reader has all it wants
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-        except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            raise click.ClickException(f"cannot use{where}: {exc.strerror or exc}") from exc
+            return _plain_errors(func, *args, **kwargs)
+        except click.ClickException as exc:
+            if not kwargs.get("as_json"):
+                raise
+            kind = getattr(exc, "kind", "usage" if exc.exit_code == 2 else "error")
+            click.echo(json.dumps({"error": exc.format_message(), "kind": kind},
+                                  ensure_ascii=False), err=True)
+            sys.exit(exc.exit_code)
     return wrapper  # type: ignore[return-value]
+
+
+class _Failure(click.ClickException):
+    """A one-line failure with its kind (``not-found``, ``database``, ``file``...)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _kind(exc: BaseException) -> str:
+    """``NotFound`` -> ``not-found``: the error's class, as a JSON consumer reads it."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", type(exc).__name__).lower()
+
+
+def _plain_errors(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return func(*args, **kwargs)
+    except FactCheckError as exc:
+        raise _Failure(str(exc), _kind(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise _Failure(_database_error(exc), "database") from exc
+    except BrokenPipeError:  # `factcheck claims | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise _Failure(f"cannot use{where}: {exc.strerror or exc}", "file") from exc
 
 
 def _database_error(exc: SQLAlchemyError) -> str:
@@ -589,7 +617,7 @@ def runs(ctx: Context, limit: int, as_json: bool) -> None:
         states = ", ".join(f"{k} {v}" for k, v in sorted((r["states"] or {}).items()))
         click.echo(f"{r['run']:>5}  {r['started_at']:%Y-%m-%d %H:%M}  {r['status']:<11} "
                    f"checked {r['checked']:<5} errors {r['errors']:<4} "
-                   f"review {r['needs_review']:<4}" + (f"  ({states})" if states else "")
+                   f"review {r['review_count']:<4}" + (f"  ({states})" if states else "")
                    + (f"  {r['reason']}" if r["reason"] and r["status"] != "finished"
                       else ""))
 

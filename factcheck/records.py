@@ -101,25 +101,27 @@ class Verdict(_Record):
 class Evidence(_Record):
     """A passage of a source that a claim is checked against, and its latest status.
 
-    ``status`` is found, drifted, figures-changed, missing, source-unreachable or
-    unchecked, with its ``reason``; ``found_text`` is what stands where the passage
-    was placed in the latest snapshot, ``similarity`` how close it is (1.0: as cited),
-    ``diff`` a word diff from the cited passage. ``figures`` checks each figure of the
-    claim against this passage.
+    ``passage`` is the cited words; ``status`` is found, drifted, figures-changed,
+    missing, source-unreachable or unchecked, with its ``reason``; ``found_text`` is
+    what stands where the passage was placed in the latest snapshot, ``similarity`` how
+    close it is (1.0: as cited), ``diff`` a word diff from the cited passage (op, words,
+    whether the changed words hold a figure). ``figures`` checks each figure of the
+    claim against this passage. ``source_state`` is the source's state (unchanged,
+    changed, moved, gone, soft-404, blocked, error; None before its first check).
     """
 
     url: str
-    quote: str
+    passage: str
     stance: str
     note: str | None
     status: str
     reason: str | None
     similarity: float | None
     found_text: str | None
-    diff: tuple[tuple[str, str], ...]
+    diff: tuple[tuple[str, str, bool], ...]
     figures: tuple[dict[str, Any], ...]
     last_checked_at: datetime | None
-    source_status: str
+    source_state: str | None
     source_title: str | None
 
 

@@ -43,7 +43,7 @@ class FixtureNetwork:
         self.passages: dict[str, list[str]] = defaultdict(list)
         for claim in store.claims():
             for evidence in claim.evidence:
-                self.passages[evidence.url].append(evidence.quote)
+                self.passages[evidence.url].append(evidence.passage)
         self.edits: dict[str, Edit] = {}
         self.down: set[str] = set()
 
@@ -64,7 +64,7 @@ class FixtureNetwork:
 
 
 def statuses(store: Store) -> dict[tuple[str, str], tuple[str, str | None]]:
-    return {(c.key, e.quote[:40]): (e.status, e.found_text)
+    return {(c.key, e.passage[:40]): (e.status, e.found_text)
             for c in store.claims() for e in c.evidence}
 
 
@@ -116,7 +116,7 @@ def test_edits_to_sources_show_in_their_evidence(seeded: tuple[Store, FixtureNet
     store.fetch(settings=FAST, archive_dir=None, readers=0, transport=transport)
 
     drifted = evidence(store, "double-defense-budget-fy2027", "20221217-77988")
-    assert drifted.quote.startswith("The defense budget, which stood at")
+    assert drifted.passage.startswith("The defense budget, which stood at")
     assert drifted.status == "drifted"
     assert "is now projected to be raised" in (drifted.found_text or "")
     assert any(op == "-" and "expected" in words for op, words in drifted.diff)
@@ -164,7 +164,7 @@ def test_figures_of_claims_against_their_evidence(seeded: tuple[Store, FixtureNe
     double = store.claim("double-defense-budget-fy2027")
     assert double.findings == ({"from": "JPY 5.4 trillion", "to": "more than 10 trillion",
                                 "stated": "double", "actual": "x1.85", "status": "loose"},)
-    yomiuri = next(e for e in double.evidence if "8.9" in e.quote)
+    yomiuri = next(e for e in double.evidence if "8.9" in e.passage)
     assert {f["figure"]: f["status"] for f in yomiuri.figures}["more than 10 trillion"] == \
         "inconsistent"
 

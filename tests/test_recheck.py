@@ -333,7 +333,7 @@ def test_stale_verdicts_are_flagged_then_cleared(store: Store, hosts: list[Fixtu
     digest_md = digest(store)
     assert f"Run {second.run_id} (finished)" in digest_md
     assert "**fixture-article/budget**: evidence figures-changed" in digest_md
-    assert json.loads(digest(store, as_json=True))["needs_review"][0]["claim"] == \
+    assert json.loads(digest(store, as_json=True))["review_queue"][0]["claim"] == \
         "fixture-article/budget"
 
     store.record_verdict("budget", "mostly-true", "The figure was revised to 20.3%.")

@@ -2,79 +2,76 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from factcheck.records import Verdict
+from factcheck.records import Claim, Evidence, Verdict
 from factcheck.reports.annotate import Run, annotate, paragraphs
 from factcheck.scale import RatingScale
 from factcheck.store import Store
-from factcheck.text.anchor import word_diff
 
 __all__ = ["SCHEMA_VERSION", "ClaimEntry", "EvidenceEntry", "Report", "build_report"]
 
 #: The version of the JSON report's schema (see the README, "Reports").
 SCHEMA_VERSION = 2
 
-_DIGIT = re.compile(r"\d")
-
-
-def figure_diff(before: str, after: str) -> tuple[tuple[str, str, bool], ...]:
-    """The word diff of a cited passage and what stands there now: ("=", "-" or "+",
-    words, whether the changed words hold a figure)."""
-    return tuple((op, words, op != "=" and bool(_DIGIT.search(words)))
-                 for op, words in word_diff(before, after))
-
-
 @dataclass(frozen=True)
-class EvidenceEntry:
-    url: str
-    source_title: str | None
-    publisher: str | None
-    passage: str
-    stance: str
-    status: str
-    reason: str | None
-    found_text: str | None
-    last_checked_at: datetime | None
-    source_state: str | None
+class EvidenceEntry(Evidence):
+    """An evidence link as ``claims --json`` gives it, and what a report adds."""
+
+    #: The site that published the source (its page's metadata).
+    publisher: str | None = None
     #: When the source says it was published (its page's metadata), as it says it.
-    source_published: str | None
+    source_published: str | None = None
     #: Where our own copy of the cited bytes is kept: "<WARC file>#<offset>" (desk only).
-    stored_copy: str | None
+    stored_copy: str | None = None
     #: A public archive's copy (e.g. the Wayback Machine), once one is known.
     archived_url: str | None = None
     archived_at: datetime | None = None
-    #: The word diff of the cited passage against what the source says now, when it moved.
-    diff: tuple[tuple[str, str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
-class ClaimEntry:
-    key: str
-    anchor: str
-    quote: str
-    start: int
-    end: int
-    kind: str
-    checkable: bool
-    claim: str | None
-    rating: str | None
-    label: str | None
-    definition: str | None
-    rationale: str | None
-    reviewer: str | None
-    reviewed_on: date | None
-    #: When the current verdict was recorded.
-    recorded_at: datetime | None
-    needs_review: bool
-    review_reasons: tuple[str, ...]
-    evidence: tuple[EvidenceEntry, ...]
-    history: tuple[Verdict, ...]
-    findings: tuple[dict[str, Any], ...]
+class ClaimEntry(Claim):
+    """A claim as ``claims --json`` gives it, with its anchor and verdict history."""
+
+    evidence: tuple[EvidenceEntry, ...] = ()
+    anchor: str = ""
+    history: tuple[Verdict, ...] = ()
+
+    # The current verdict's parts, as the templates use them.
+    @property
+    def rating(self) -> str | None:
+        return self.verdict.rating if self.verdict else None
+
+    @property
+    def label(self) -> str | None:
+        return self.verdict.label if self.verdict else None
+
+    @property
+    def definition(self) -> str | None:
+        return self.verdict.definition if self.verdict else None
+
+    @property
+    def rationale(self) -> str | None:
+        return self.verdict.rationale if self.verdict else None
+
+    @property
+    def reviewer(self) -> str | None:
+        return self.verdict.reviewer if self.verdict else None
+
+    @property
+    def reviewed_on(self) -> date | None:
+        return self.verdict.reviewed_on if self.verdict else None
+
+    @property
+    def recorded_at(self) -> datetime | None:
+        return self.verdict.created_at if self.verdict else None
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 @dataclass(frozen=True)
@@ -126,21 +123,15 @@ class Report:
                 return value.isoformat()
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
-            if isinstance(value, list | tuple):
-                return [plain(v) for v in value]
             return value
-        claims = []
-        for c in self.claims:
-            entry = asdict(c)
-            entry["history"] = [v.to_dict() for v in c.history]
-            claims.append(plain(entry))
+        claims = [c.to_dict() for c in self.claims]
         return {
             "schema_version": SCHEMA_VERSION, "generated_at": plain(self.generated_at),
             "document": plain(self.document), "scale": self.scale,
             "summary": {"claims": len(self.claims), "checkable": len(self.checkable),
                         "by_rating": self.by_rating, "sources": self.sources,
                         "sources_by_state": self.sources_by_state,
-                        "needs_review": [{"claim": c.key, "reasons": list(c.review_reasons)}
+                        "review_queue": [{"claim": c.ref, "reasons": list(c.review_reasons)}
                                          for c in self.needs_review]},
             "claims": claims,
             "article": self.article,
@@ -173,36 +164,20 @@ def build_report(store: Store, document: str | None = None) -> Report:
     history = store.verdict_history(document)
     entries = []
     for c in claims:
-        verdict = c.verdict
         evidence = []
         for e in c.evidence:
             snapshot = snapshots.get(e.url)
-            source = sources.get(e.url)
             stored = None
             if snapshot is not None and snapshot.warc_file:
                 stored = f"{snapshot.warc_file}#{snapshot.warc_offset}"
             meta = snapshot.metadata if snapshot else {}
-            moved = e.status in ("drifted", "figures-changed") and e.found_text
-            evidence.append(EvidenceEntry(
-                url=e.url, source_title=e.source_title or (snapshot.title if snapshot else None),
-                publisher=meta.get("site_name"),
-                passage=e.quote, stance=e.stance, status=e.status, reason=e.reason,
-                found_text=e.found_text, last_checked_at=e.last_checked_at,
-                source_state=source.state if source else None,
-                source_published=meta.get("published"), stored_copy=stored,
-                diff=figure_diff(e.quote, e.found_text) if moved and e.found_text else ()))
-        entries.append(ClaimEntry(
-            key=c.key, anchor=f"claim-{c.key}", quote=c.quote, start=c.start, end=c.end,
-            kind=c.kind, checkable=c.checkable, claim=c.claim,
-            rating=verdict.rating if verdict else None, label=verdict.label if verdict else None,
-            definition=verdict.definition if verdict else None,
-            rationale=verdict.rationale if verdict else None,
-            reviewer=verdict.reviewer if verdict else None,
-            reviewed_on=verdict.reviewed_on if verdict else None,
-            recorded_at=verdict.created_at if verdict else None,
-            needs_review=c.needs_review, review_reasons=c.review_reasons,
-            evidence=tuple(evidence), history=tuple(history.get(c.ref, ())),
-            findings=c.findings))
+            evidence.append(EvidenceEntry(**{
+                **_fields(e),
+                "source_title": e.source_title or (snapshot.title if snapshot else None)},
+                publisher=meta.get("site_name"), source_published=meta.get("published"),
+                stored_copy=stored))
+        entries.append(ClaimEntry(**{**_fields(c), "evidence": tuple(evidence)},
+                                  anchor=f"claim-{c.key}", history=tuple(history.get(c.ref, ()))))
     entries.sort(key=lambda c: (c.start, c.end, c.key))
     cited = {e.url for c in claims for e in c.evidence}
     return Report(

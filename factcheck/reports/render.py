@@ -276,9 +276,9 @@ def digest_json(run: dict[str, Any] | None, changes: list[dict[str, Any]],
     def plain(value: Any) -> Any:
         return value.isoformat() if hasattr(value, "isoformat") else value
     return json.dumps({
-        "run": {k: plain(v) for k, v in (run or {}).items()},
+        "latest_run": {k: plain(v) for k, v in run.items()} if run else None,
         "changes": [{k: plain(v) for k, v in c.items()} for c in changes],
-        "needs_review": [{"claim": ref, "reasons": list(r)} for ref, r in needs_review],
+        "review_queue": [{"claim": ref, "reasons": list(r)} for ref, r in needs_review],
     }, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -55,6 +55,7 @@ from factcheck.store.snapshots import (
     review_of,
     text_of,
 )
+from factcheck.text.anchor import figure_flags
 from factcheck.text.figures import check_arithmetic, compare_figures
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
@@ -410,7 +411,7 @@ class Store:
             return [{"run": r.id, "worker": r.worker, "status": r.status, "reason": r.reason,
                      "started_at": r.started_at, "finished_at": r.finished_at,
                      "checked": r.checked, "states": r.counts, "errors": r.errors,
-                     "needs_review": r.needs_review} for r in rows]
+                     "review_count": r.needs_review} for r in rows]
 
     def changes(self, run: int | None = None, *,
                 since: datetime | None = None) -> list[dict[str, Any]]:
@@ -538,13 +539,12 @@ class Store:
             note=row.note,
             verdict=self._verdict(row.verdicts[-1]) if row.verdicts else None,
             evidence=tuple(
-                Evidence(url=e.source.url, quote=e.quote, stance=e.stance, note=e.note,
+                Evidence(url=e.source.url, passage=e.quote, stance=e.stance, note=e.note,
                          status=e.status, reason=e.status_reason, similarity=e.similarity,
-                         found_text=e.found_text,
-                         diff=tuple((str(op), str(words)) for op, words in e.diff or ()),
+                         found_text=e.found_text, diff=figure_flags(e.diff or ()),
                          figures=tuple(f.to_dict() for f in compare_figures(row.quote,
                                                                             e.quote)),
-                         last_checked_at=e.last_checked_at, source_status=e.source.status,
+                         last_checked_at=e.last_checked_at, source_state=e.source.state,
                          source_title=e.source.title)
                 for e in row.evidence if e.withdrawn_at is None),
             findings=tuple(f.to_dict() for f in check_arithmetic(row.quote)),

@@ -24,12 +24,13 @@ import difflib
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz
 
-__all__ = ["CONTEXT", "Anchor", "Selector", "anchor", "selector_at", "word_diff"]
+__all__ = ["CONTEXT", "Anchor", "Selector", "anchor", "figure_flags", "selector_at", "word_diff"]
 
 CONTEXT = 32
 DEFAULT_THRESHOLD = 0.75
@@ -103,6 +104,16 @@ def word_diff(before: str, after: str) -> tuple[tuple[str, str], ...]:
         if j2 > j1:
             ops.append(("+", " ".join(b[j1:j2])))
     return tuple(ops)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def figure_flags(diff: Iterable[Sequence[str]]) -> tuple[tuple[str, str, bool], ...]:
+    """A word diff with each change flagged when its words hold a figure, so a reader's
+    eye goes to the numbers first: (op, words, holds a figure)."""
+    return tuple((str(op), str(words), op != "=" and bool(_DIGIT.search(str(words))))
+                 for op, words, *_ in diff)
 
 
 # -- normalized search ---------------------------------------------------------------

@@ -139,7 +139,7 @@ class RunSummary:
             "changed": self.states.get("changed", 0), "states": dict(self.states),
             "errors": self.errors,
             "newly_stale": [{"claim": c, "reasons": r} for c, r in self.newly_stale],
-            "needs_review": [{"claim": c, "reasons": r} for c, r in self.needs_review],
+            "review_queue": [{"claim": c, "reasons": r} for c, r in self.needs_review],
             "source_changes": [{"source": u, "before": b, "after": a, "reason": why}
                                for u, b, a, why in self.source_changes],
             "exit_code": self.exit_code,
