@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +29,11 @@ def validator(name: str) -> Draft202012Validator:
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's database: three rechecks, an edited figure, a move, a 404, a 403."""
     folder = tmp_path_factory.mktemp("demo")
     assert demo.main([str(folder)]) == 0
-    yield folder / "demo.db"
+    return folder / "demo.db"
 
 
 def run_json(db: Path, *args: str) -> tuple[int, Any, str]:
