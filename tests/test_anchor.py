@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.text.anchor import Selector, anchor, selector_at, word_diff
+from factcheck.text.anchor import (
+    Selector,
+    anchor,
+    changed_words,
+    figure_flags,
+    selector_at,
+    word_diff,
+)
 
 QUOTE = ("The defense budget, which stood at ¥5.4 trillion in fiscal 2022, is expected "
          "to be boosted to about ¥8.9 trillion in fiscal 2027.")
@@ -126,3 +133,11 @@ def test_normalized_offsets_point_into_the_original(words: list[str], gap: str) 
     assert found.status == "found"
     assert original[found.start:found.end] == found.found  # type: ignore[misc]
     assert found.start >= len("Preface ﬁrst.")  # type: ignore[operator]
+
+
+def test_changed_words_pairs_each_removal_with_its_replacement() -> None:
+    diff = word_diff("a budget of 26.3 percent in 2023 was approved",
+                     "a budget of 20.3 percent was approved by the council")
+    assert changed_words(diff) == [("26.3", "20.3"), ("in 2023", ""), ("", "by the council")]
+    assert changed_words(()) == []
+    assert figure_flags(diff)[1] == ("-", "26.3", True)

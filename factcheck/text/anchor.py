@@ -30,7 +30,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-__all__ = ["CONTEXT", "Anchor", "Selector", "anchor", "figure_flags", "selector_at", "word_diff"]
+__all__ = ["CONTEXT", "Anchor", "Selector", "anchor", "changed_words", "figure_flags",
+           "selector_at", "word_diff"]
 
 CONTEXT = 32
 DEFAULT_THRESHOLD = 0.75
@@ -114,6 +115,27 @@ def figure_flags(diff: Iterable[Sequence[str]]) -> tuple[tuple[str, str, bool], 
     eye goes to the numbers first: (op, words, holds a figure)."""
     return tuple((str(op), str(words), op != "=" and bool(_DIGIT.search(str(words))))
                  for op, words, *_ in diff)
+
+
+def changed_words(diff: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
+    """The edits of a word diff as (old words, new words) pairs: a removal and the
+    addition right after it are one edit; "" where nothing was removed or added."""
+    edits: list[tuple[str, str]] = []
+    pending: str | None = None
+    for op, words, *_ in diff:
+        if op == "-":
+            if pending is not None:
+                edits.append((pending, ""))
+            pending = str(words)
+        elif op == "+":
+            edits.append((pending or "", str(words)))
+            pending = None
+        elif pending is not None:
+            edits.append((pending, ""))
+            pending = None
+    if pending is not None:
+        edits.append((pending, ""))
+    return edits
 
 
 # -- normalized search ---------------------------------------------------------------

@@ -58,6 +58,10 @@ def _text(value: object) -> str:
     return html.escape(" ".join(str(value).split()), quote=False)
 
 
+#: How many edits of one claim's passages a message quotes.
+MAX_EDITS = 3
+
+
 def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, str]:
     """The digest of a run as a title and a Markdown body, for mail and chat alike.
     What a seed or a server wrote (references, URLs, reasons) is escaped."""
@@ -74,8 +78,13 @@ def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, st
         lines += [f"**{summary.status.capitalize()}:** {_text(summary.reason)}", ""]
     if summary.newly_stale:
         lines += [f"**Verdicts that need review now ({stale})**", ""]
-        lines += [f"- **{_text(ref)}**: {_text('; '.join(reasons))}"
-                  for ref, reasons in summary.newly_stale]
+        for ref, reasons in summary.newly_stale:
+            lines.append(f"- **{_text(ref)}**: {_text('; '.join(reasons))}")
+            edits = summary.changed_words.get(ref, [])
+            lines += [f"  - cited “{_text(old) or '…'}”, now reads “{_text(new) or '…'}”"
+                      for _, old, new in edits[:MAX_EDITS]]
+            if len(edits) > MAX_EDITS:
+                lines.append(f"  - and {len(edits) - MAX_EDITS} more edit(s)")
         lines.append("")
     if summary.source_changes:
         lines += [f"**Sources that changed state ({len(summary.source_changes)})**", ""]

@@ -55,6 +55,7 @@ from factcheck.store.models import (
     utcnow,
 )
 from factcheck.store.snapshots import record_captures, reviews
+from factcheck.text.anchor import changed_words
 from factcheck.tracking.notify import compose, wanted
 from factcheck.tracking.notify import notify as send
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
@@ -120,6 +121,9 @@ class RunSummary:
     newly_stale: list[tuple[str, list[str]]] = field(default_factory=list)
     #: Every claim that needs review now.
     needs_review: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: For the newly stale claims, the cited words that changed: DOCUMENT/KEY to
+    #: (source URL, old words, new words).
+    changed_words: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     #: Sources whose state changed in this run: (url, before, after, reason).
     source_changes: list[tuple[str, str | None, str, str | None]] = field(
         default_factory=list)
@@ -383,6 +387,8 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
         summary.newly_stale = [(refs[c], flagged.get(c, [])) for c in dict.fromkeys(stale_ids)
                                if c in flagged]
         summary.needs_review = sorted((refs[c], r) for c, r in flagged.items())
+        summary.changed_words = _changed_words(session, [c for c in dict.fromkeys(stale_ids)
+                                                         if c in flagged], refs)
         summary.source_changes = [
             (url, before, after or "", reason) for url, before, after, reason in session.execute(
                 select(SourceRow.url, ChangeEventRow.before, ChangeEventRow.after,
@@ -416,6 +422,24 @@ def _refs(session: Session, claim_ids: set[int]) -> dict[int, str]:
     rows = session.execute(select(ClaimRow.id, DocumentRow.key, ClaimRow.key)
                            .join(ClaimRow.document).where(ClaimRow.id.in_(claim_ids)))
     return {cid: f"{doc}/{key}" for cid, doc, key in rows}
+
+
+def _changed_words(session: Session, claim_ids: list[int], refs: dict[int, str]
+                   ) -> dict[str, list[tuple[str, str, str]]]:
+    """What the cited passages of these claims say now, edit by edit."""
+    words: dict[str, list[tuple[str, str, str]]] = {}
+    if not claim_ids:
+        return words
+    rows = session.execute(
+        select(EvidenceRow.claim_id, SourceRow.url, EvidenceRow.diff)
+        .join(SourceRow, SourceRow.id == EvidenceRow.source_id)
+        .where(EvidenceRow.claim_id.in_(claim_ids), EvidenceRow.withdrawn_at.is_(None),
+               EvidenceRow.status.in_(("drifted", "figures-changed")))
+        .order_by(EvidenceRow.claim_id, EvidenceRow.id))
+    for claim_id, url, diff in rows:
+        for old, new in changed_words(diff or ()):
+            words.setdefault(refs[claim_id], []).append((url, old, new))
+    return words
 
 
 def _notify(url: str, summary: RunSummary) -> None:
