@@ -51,7 +51,7 @@ def test_claims_json_lists_every_claim_with_span_kind_verdict_and_evidence(seede
         assert text[claim["start"]:claim["end"]] == claim["quote"]
         assert {"rating", "rationale", "created_at"} <= set(claim["verdict"])
         for evidence in claim["evidence"]:
-            assert {"url", "quote", "stance", "status"} <= set(evidence)
+            assert {"url", "passage", "stance", "status", "source_state"} <= set(evidence)
     keys = [c["key"] for c in claims]
     assert len(keys) == len(set(keys))
 

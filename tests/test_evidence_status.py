@@ -91,7 +91,7 @@ def test_every_seeded_passage_is_found_in_its_fixture_snapshot(
     budget = evidence(store, "fy2023-defense-budget", "nippon.com/en/news/yjj2023")
     assert budget.reason == "the passage stands in the source as cited"
     assert budget.similarity == 1.0
-    assert budget.found_text == budget.quote
+    assert budget.found_text == budget.passage
 
 
 def test_edits_to_sources_show_in_their_evidence(seeded: tuple[Store, FixtureNetwork]) -> None:
@@ -119,7 +119,7 @@ def test_edits_to_sources_show_in_their_evidence(seeded: tuple[Store, FixtureNet
     assert drifted.passage.startswith("The defense budget, which stood at")
     assert drifted.status == "drifted"
     assert "is now projected to be raised" in (drifted.found_text or "")
-    assert any(op == "-" and "expected" in words for op, words in drifted.diff)
+    assert any(op == "-" and "expected" in words for op, words, _ in drifted.diff)
     assert drifted.similarity is not None and 0.75 <= drifted.similarity < 1
 
     changed = evidence(store, "fy2023-defense-budget", "yjj2023012300122")

@@ -35,7 +35,7 @@ from factcheck.cli import cli
 from factcheck.errors import InvalidURL, SeedError
 from factcheck.fetching import Capture, Readers, record_isolated
 from factcheck.fixtureweb import FixtureHost, Route, make_pdf, page, redirect
-from factcheck.reports import build_report
+from factcheck.reports import Publisher, build_report
 from factcheck.reports.render import render
 from factcheck.seeds import read_seed
 from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow, VerdictRow
@@ -467,7 +467,8 @@ def test_markdown_escapes_urls_and_link_syntax(planted: Store) -> None:
 
 def test_claimreview_can_be_embedded_in_a_script_element(planted: Store) -> None:
     with planted:
-        document = render(build_report(planted), "claimreview")
+        document = render(build_report(planted), "claimreview", publisher=Publisher(
+            "Fixture Desk", "https://desk.example/", "https://desk.example/checks"))
     assert "</script>" not in document and "<" not in document and "&" not in document
     assert json.loads(document)[0]["claimReviewed"].endswith("</script>")
 
