@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -227,3 +228,54 @@ def make_pdf(pages: list[str], title: bytes | None = None) -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, info, xref)
     return bytes(out)
+
+
+class FixtureArchive:
+    """A public archive on loopback that speaks the Wayback Machine's Memento endpoints:
+    TimeMaps in link format (``/web/timemap/link/URL``), raw captures
+    (``/web/TIMESTAMPid_/URL``) and Save Page Now (``/save/URL``). A FIXTURE: it holds
+    only the captures a test or the demo gives it."""
+
+    def __init__(self, host: FixtureHost) -> None:
+        self.host = host
+        self.captures: dict[str, dict[str, bytes]] = {}
+        self.saved: list[str] = []
+        host.routes["/web/*"] = self._web
+        host.routes["/save/*"] = self._save
+
+    @property
+    def base(self) -> str:
+        return self.host.url("/").rstrip("/")
+
+    def capture(self, url: str, at: datetime, body: bytes) -> None:
+        """Hold ``body`` as the capture of ``url`` taken at ``at``."""
+        self.captures.setdefault(url, {})[at.astimezone(UTC).strftime("%Y%m%d%H%M%S")] = body
+
+    def _web(self, handler: RequestHandler) -> None:
+        rest = handler.path.split("/web/", 1)[1]
+        if rest.startswith("timemap/link/"):
+            url = rest.removeprefix("timemap/link/")
+            held = self.captures.get(url)
+            if not held:
+                handler.respond(Route(status=404, body=b"no captures", validators=False))
+                return
+            lines = [f'<{url}>; rel="original",',
+                     f'<{self.base}/web/timemap/link/{url}>; rel="self"; '
+                     'type="application/link-format",']
+            for stamp in sorted(held):
+                at = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+                lines.append(f'<{self.base}/web/{stamp}/{url}>; rel="memento"; '
+                             f'datetime="{formatdate(at.timestamp(), usegmt=True)}",')
+            handler.respond(Route(body="\n".join(lines).rstrip(",").encode(),
+                                  content_type="application/link-format", validators=False))
+            return
+        stamp, _, url = rest.partition("/")
+        body = self.captures.get(url, {}).get(stamp.removesuffix("id_"))
+        if body is None:
+            handler.respond(Route(status=404, body=b"not in the archive", validators=False))
+        else:
+            handler.respond(Route(body=body, validators=False))
+
+    def _save(self, handler: RequestHandler) -> None:
+        self.saved.append(handler.path.split("/save/", 1)[1])
+        handler.respond(Route(body=b"saved", validators=False))

@@ -95,6 +95,12 @@ class Verdict(_Record):
     reviewed_on: date | None
     origin: str
     created_at: datetime
+    #: The exact bytes it was decided on, per evidence link: ``url``,
+    #: ``content_sha256``, ``text_sha256``, ``fetched_at``, ``warc_file``,
+    #: ``warc_offset`` of our latest snapshot (``content_sha256`` null when recorded
+    #: before any fetch, with a ``note``), and ``archived_url``/``archived_at`` when the
+    #: passage was read in a public archive's capture.
+    rested_on: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class Evidence(_Record):
     whether the changed words hold a figure). ``figures`` checks each figure of the
     claim against this passage. ``source_state`` is the source's state (unchanged,
     changed, moved, gone, soft-404, blocked, error; None before its first check).
+    ``archived_url`` and the rest say what a public archive's capture holds.
     """
 
     url: str
@@ -123,6 +130,13 @@ class Evidence(_Record):
     last_checked_at: datetime | None
     source_state: str | None
     source_title: str | None
+    #: A public archive's copy, when the live page failed the passage: its replay URL,
+    #: when it was captured, and whether the passage stands there (found, drifted,
+    #: missing, no-capture) and why.
+    archived_url: str | None = None
+    archived_at: datetime | None = None
+    archive_status: str | None = None
+    archive_reason: str | None = None
 
 
 @dataclass(frozen=True)

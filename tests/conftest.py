@@ -21,6 +21,11 @@ from sqlalchemy.exc import OperationalError
 
 from factcheck import Store, open_store
 
+# Tests never reach an outside address: no lookups in the real Wayback Machine. The
+# archive tests point at a loopback archive of their own.
+os.environ["FACTCHECK_ARCHIVE_BASE"] = "off"
+os.environ.pop("FACTCHECK_ARCHIVE_SETTLES", None)
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"

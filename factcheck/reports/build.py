@@ -27,9 +27,6 @@ class EvidenceEntry(Evidence):
     source_published: str | None = None
     #: Where our own copy of the cited bytes is kept: "<WARC file>#<offset>" (desk only).
     stored_copy: str | None = None
-    #: A public archive's copy (e.g. the Wayback Machine), once one is known.
-    archived_url: str | None = None
-    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True)

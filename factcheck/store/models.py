@@ -194,6 +194,13 @@ class SourceRow(Base):
     failing_since: Mapped[datetime | None]
     moved_to: Mapped[str | None] = mapped_column(Text)
     canonical_url: Mapped[str | None] = mapped_column(Text)
+    # The public archive's captures of the URL ([ISO time, memento URL] pairs, from its
+    # TimeMap) and when they were asked for: not asked again within a day.
+    timemap: Mapped[list[Any] | None] = mapped_column(JSON)
+    timemap_at: Mapped[datetime | None]
+    # The last request to the archive to capture the page (Save Page Now), and its outcome.
+    archive_requested_at: Mapped[datetime | None]
+    archive_request: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -284,6 +291,14 @@ class EvidenceRow(Base):
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"))
     last_checked_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    # A public archive's copy of the source (when the live page is dead or the passage
+    # missing): the capture's replay URL and time, and whether the passage stands there
+    # (found, drifted, missing, no-capture), why, and when that was looked up.
+    archived_url: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None]
+    archive_status: Mapped[str | None] = mapped_column(String(20))
+    archive_reason: Mapped[str | None] = mapped_column(Text)
+    archive_checked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claim: Mapped[ClaimRow] = relationship(back_populates="evidence")

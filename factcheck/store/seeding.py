@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from factcheck.scale import RatingScale
 from factcheck.seeds import Seed, SeedClaim, SeedVerdict, uncovered
 from factcheck.store.models import ClaimRow, DocumentRow, EvidenceRow, SourceRow, VerdictRow, utcnow
-from factcheck.store.snapshots import evidence_states
-from factcheck.tracking.staleness import basis_of
+from factcheck.store.snapshots import verdict_basis
 
 __all__ = ["SeedReport", "apply_seeds"]
 
@@ -179,5 +178,5 @@ def _apply_verdict(session: Session, claim: ClaimRow, sv: SeedVerdict, origin: s
     session.add(VerdictRow(claim=claim, rating=sv.rating, scale=scale.name,
                            rationale=sv.rationale, reviewer=sv.reviewer,
                            reviewed_on=sv.reviewed_on, origin=origin,
-                           basis=basis_of(evidence_states(claim))))
+                           basis=verdict_basis(session, claim)))
     report.verdicts_added += 1

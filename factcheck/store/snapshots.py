@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import zlib
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from factcheck.text.anchor import Selector
 from factcheck.text.extract import clean_text, text_sha256
 from factcheck.tracking.changes import Observation, classify
 from factcheck.tracking.schedule import next_check
-from factcheck.tracking.staleness import EvidenceState, review_reasons
+from factcheck.tracking.staleness import EvidenceState, basis_of, review_reasons, verdict_time
 from factcheck.web.fetcher import header_value
 
 __all__ = ["check_evidence", "evidence_states", "record_captures", "review_of", "reviews",
@@ -127,15 +128,54 @@ def reviews(session: Session, claim_ids: set[int]) -> dict[int, list[str]]:
 
 def evidence_states(claim: ClaimRow) -> list[EvidenceState]:
     return [EvidenceState(e.id, e.source_id, e.source.url, e.status, e.status_reason,
-                          e.source.state, e.source.state_reason)
+                          e.source.state, e.source.state_reason, e.archive_status,
+                          e.archived_at)
             for e in claim.evidence if e.withdrawn_at is None]
+
+
+def verdict_basis(session: Session, claim: ClaimRow) -> dict[str, Any]:
+    """What a verdict recorded now rests on: each evidence link's status and its
+    source's state (what later moves are judged against), and the exact bytes: per
+    link, the latest snapshot with a body (content and text SHA-256, fetch time, WARC
+    file and offset; a 2xx answer, not an error page) and the archive's capture when
+    the passage was read there."""
+    basis = basis_of(evidence_states(claim))
+    rested: list[dict[str, Any]] = []
+    for e in claim.evidence:
+        if e.withdrawn_at is not None:
+            continue
+        snap = session.scalars(
+            select(SnapshotRow).where(SnapshotRow.source_id == e.source_id,
+                                      SnapshotRow.content_sha256.is_not(None),
+                                      SnapshotRow.http_status.between(200, 299))
+            .order_by(SnapshotRow.fetched_at.desc(), SnapshotRow.id.desc()).limit(1)).first()
+        entry: dict[str, Any] = {"url": e.source.url, "passage_sha256": e.quote_sha256}
+        if snap is None:
+            entry.update(content_sha256=None, note="recorded before any fetch of the source")
+        else:
+            entry.update(content_sha256=snap.content_sha256, text_sha256=snap.text_sha256,
+                         fetched_at=snap.fetched_at.isoformat(), warc_file=snap.warc_file,
+                         warc_offset=snap.warc_offset)
+        if e.archive_status in ("found", "drifted") and e.archived_at is not None:
+            entry.update(archived_url=e.archived_url, archived_at=e.archived_at.isoformat())
+        rested.append(entry)
+    return {**basis, "rested_on": rested}
+
+
+def archive_settles() -> bool:
+    """Whether a capture made before the verdict that holds the passage keeps the
+    verdict's ground (``FACTCHECK_ARCHIVE_SETTLES=1``); by default it is only said."""
+    return os.environ.get("FACTCHECK_ARCHIVE_SETTLES", "").lower() in ("1", "true", "yes")
 
 
 def review_of(claim: ClaimRow) -> list[str]:
     """Why the claim's current verdict needs review, from loaded relationships."""
     if not claim.verdicts or claim.withdrawn_at is not None:
         return []
-    return review_reasons(claim.verdicts[-1].basis, evidence_states(claim))
+    verdict = claim.verdicts[-1]
+    return review_reasons(verdict.basis, evidence_states(claim),
+                          decided_at=verdict_time(verdict.reviewed_on, verdict.created_at),
+                          archive_settles=archive_settles())
 
 
 def _evidence_by_source(session: Session, source_ids: set[int]) -> dict[int, list[EvidenceRow]]:

@@ -50,16 +50,21 @@ from factcheck.store.models import (
 from factcheck.store.seeding import SeedReport, apply_seeds
 from factcheck.store.snapshots import (
     check_evidence,
-    evidence_states,
     record_captures,
     review_of,
     text_of,
+    verdict_basis,
 )
 from factcheck.text.anchor import figure_flags
 from factcheck.text.figures import check_arithmetic, compare_figures
+from factcheck.tracking.archives import (
+    ArchiveReport,
+    check_archives,
+    default_archive_base,
+    request_captures,
+)
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
-from factcheck.tracking.staleness import basis_of
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
 
@@ -397,6 +402,40 @@ class Store:
                                    clock=clock, transport=transport, progress=progress,
                                    should_stop=should_stop)
 
+    def check_archives(self, base: str | None = None, settings: FetchSettings | None = None,
+                       *, clock: Callable[[], datetime] = utcnow,
+                       transport: httpx.AsyncBaseTransport | None = None) -> ArchiveReport:
+        """Ask the public archive (``base``; default $FACTCHECK_ARCHIVE_BASE, else the
+        Wayback Machine) about the evidence whose live source failed it (a recheck does
+        this after each run; see :mod:`factcheck.tracking.archives`)."""
+        base = base or default_archive_base()
+        if base is None:
+            raise ConfigError("archive lookups are off (FACTCHECK_ARCHIVE_BASE=off); "
+                              "give the archive's base URL")
+        return asyncio.run(check_archives(self._session, base, settings, clock=clock,
+                                          transport=transport))
+
+    def request_captures(self, urls: list[str], base: str | None = None,
+                         settings: FetchSettings | None = None, *, interval: float = 5.0,
+                         transport: httpx.AsyncBaseTransport | None = None
+                         ) -> list[tuple[str, str]]:
+        """Ask the archive to capture each URL (Save Page Now), at most one request every
+        ``interval`` seconds; record and return each outcome."""
+        base = base or default_archive_base()
+        if base is None:
+            raise ConfigError("archive requests are off (FACTCHECK_ARCHIVE_BASE=off); "
+                              "give the archive's base URL")
+        return asyncio.run(request_captures(self._session, base, urls, settings,
+                                            interval=interval, transport=transport))
+
+    def uncaptured(self) -> list[str]:
+        """The sources the archive holds no capture of, as far as we know (never asked,
+        or its TimeMap was empty)."""
+        with self._session() as session:
+            return [url for url, timemap in session.execute(
+                select(SourceRow.url, SourceRow.timemap).order_by(SourceRow.url))
+                if not timemap]
+
     def next_due(self) -> datetime | None:
         """When the next source falls due (``None``: no sources)."""
         with self._session() as session:
@@ -470,7 +509,7 @@ class Store:
             row = VerdictRow(claim=claim, rating=rating, scale=self.scale.name,
                              rationale=rationale.strip(), reviewer=reviewer,
                              reviewed_on=reviewed_on, origin="api",
-                             basis=basis_of(evidence_states(claim)))
+                             basis=verdict_basis(session, claim))
             session.add(row)
             session.flush()
             return self._verdict(row)
@@ -530,7 +569,8 @@ class Store:
         return Verdict(rating=row.rating, label=label, definition=definition,
                        rationale=row.rationale, reviewer=row.reviewer,
                        reviewed_on=row.reviewed_on, origin=row.origin,
-                       created_at=row.created_at)
+                       created_at=row.created_at,
+                       rested_on=tuple((row.basis or {}).get("rested_on", ())))
 
     def _claim(self, row: ClaimRow) -> Claim:
         return Claim(
@@ -545,7 +585,9 @@ class Store:
                          figures=tuple(f.to_dict() for f in compare_figures(row.quote,
                                                                             e.quote)),
                          last_checked_at=e.last_checked_at, source_state=e.source.state,
-                         source_title=e.source.title)
+                         source_title=e.source.title, archived_url=e.archived_url,
+                         archived_at=e.archived_at, archive_status=e.archive_status,
+                         archive_reason=e.archive_reason)
                 for e in row.evidence if e.withdrawn_at is None),
             findings=tuple(f.to_dict() for f in check_arithmetic(row.quote)),
             review_reasons=tuple(review_of(row)))

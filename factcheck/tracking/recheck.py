@@ -56,6 +56,7 @@ from factcheck.store.models import (
 )
 from factcheck.store.snapshots import record_captures, reviews
 from factcheck.text.anchor import changed_words
+from factcheck.tracking.archives import check_archives, default_archive_base
 from factcheck.tracking.notify import compose, wanted
 from factcheck.tracking.notify import notify as send
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
@@ -102,6 +103,9 @@ class RecheckOptions:
     notify_on: frozenset[str] = frozenset({"review"})
     #: Where the published report lives, linked from the notifications.
     report_url: str | None = None
+    #: The public archive (Memento) asked for captures of dead sources after each run;
+    #: None turns lookups off. Default: $FACTCHECK_ARCHIVE_BASE, else the Wayback Machine.
+    archive_base: str | None = field(default_factory=default_archive_base)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
 
@@ -288,6 +292,8 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
         with lock:
             await _check(session_factory, options, clock, transport, progress, should_stop,
                          summary, due, hosts, known_up)
+            if summary.status == "finished" and options.archive_base and not signalled():
+                await _archives(session_factory, options, clock, transport)
     except BaseException:  # a second Ctrl-C, a cancelled task: mark it and let go
         summary.status, summary.reason = "interrupted", "stopped before the end of its batch"
         _finish(session_factory, summary, options, clock, notify=False)
@@ -298,6 +304,22 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
                          "takes the rest"
     # The database and the webhook are blocking work: off the event loop.
     return await asyncio.to_thread(_finish, session_factory, summary, options, clock)
+
+
+async def _archives(session_factory: sessionmaker[Session], options: RecheckOptions,
+                    clock: Callable[[], datetime],
+                    transport: httpx.AsyncBaseTransport | None) -> None:
+    """Ask the public archive about the sources that died; its trouble is logged, never
+    the run's."""
+    assert options.archive_base is not None
+    try:
+        report = await check_archives(session_factory, options.archive_base,
+                                      options.settings, clock=clock, transport=transport)
+    except Exception:  # the archive is a bonus: a bug or an outage there costs only it
+        log.exception("archive lookup failed")
+        return
+    if report.looked_up or report.errors:
+        log.info("archive: %s", report.to_dict())
 
 
 async def _check(session_factory: sessionmaker[Session], options: RecheckOptions,

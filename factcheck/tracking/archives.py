@@ -1,0 +1,343 @@
+"""Public archives (Memento, RFC 7089, as the Wayback Machine serves it): when a source
+dies, find the capture closest to the verdict and see whether the cited passage
+stands in it.
+
+The thinking is pure (:func:`parse_timemap`, :func:`closest`, the URL builders); the
+I/O goes through the same :class:`~factcheck.web.fetcher.Fetcher` as every fetch, so
+the archive is asked with the same politeness, address policy and caps:
+
+- TimeMap: ``{base}/web/timemap/link/{url}`` (link format), cached on the source for a
+  day;
+- a capture's raw bytes: ``{base}/web/{14-digit timestamp}id_/{url}``;
+- Save Page Now: ``{base}/save/{url}`` (:func:`request_captures`, off the nightly path).
+
+An evidence link is looked up when its source is gone, moved, a soft 404 or blocked,
+its latest fetch answered 404 or 410, or its passage is missing; the result is kept
+beside its live status: ``archived_url``, ``archived_at``, ``archive_status``
+(``found``, ``drifted``, ``missing``, ``no-capture``) and ``archive_reason``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from factcheck.errors import FactCheckError
+from factcheck.evidence import assess
+from factcheck.store.models import ClaimRow, EvidenceRow, SourceRow
+from factcheck.text.anchor import Selector
+from factcheck.text.extract import extract
+from factcheck.tracking.staleness import verdict_time
+from factcheck.urls import check_sendable
+from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings
+from factcheck.web.safety import resolve
+
+__all__ = ["ARCHIVE_STATES", "WAYBACK", "ArchiveReport", "Memento", "check_archives",
+           "closest", "default_archive_base", "parse_timemap", "raw_url", "replay_url",
+           "request_captures", "save_url", "timemap_url"]
+
+log = logging.getLogger(__name__)
+
+WAYBACK = "https://web.archive.org"
+ARCHIVE_STATES = ("found", "drifted", "missing", "no-capture")
+#: A TimeMap is not asked for again within this time.
+TIMEMAP_TTL = timedelta(days=1)
+#: Source states and HTTP answers that send us to the archive.
+DEAD_STATES = frozenset({"gone", "moved", "soft-404", "blocked"})
+DEAD_STATUSES = frozenset({404, 410})
+
+
+def default_archive_base() -> str | None:
+    """``$FACTCHECK_ARCHIVE_BASE``, else the Wayback Machine; ``off`` turns lookups off."""
+    value = os.environ.get("FACTCHECK_ARCHIVE_BASE", WAYBACK).strip()
+    return None if value.lower() in ("", "off", "none") else value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Memento:
+    """One capture of a URL: when it was taken, and where it is replayed."""
+
+    at: datetime
+    url: str
+
+
+# -- the thinking ------------------------------------------------------------------------
+
+_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[a-zA-Z_-]+\s*=\s*(?:\"[^\"]*\"|[^;,\s]+))*)")
+_PARAM = re.compile(r";\s*([a-zA-Z_-]+)\s*=\s*(?:\"([^\"]*)\"|([^;,\s]+))")
+
+
+def parse_timemap(text: str) -> list[Memento]:
+    """The mementos of a link-format TimeMap (RFC 7089), oldest first. Entries that
+    are not mementos, or whose datetime cannot be read, are skipped."""
+    found: dict[datetime, Memento] = {}
+    for match in _LINK.finditer(text):
+        params = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+                  for m in _PARAM.finditer(match.group(2))}
+        if "memento" not in params.get("rel", "").split() or "datetime" not in params:
+            continue
+        try:
+            at = parsedate_to_datetime(params["datetime"])
+        except (TypeError, ValueError):
+            continue
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        found.setdefault(at, Memento(at, match.group(1).strip()))
+    return [found[at] for at in sorted(found)]
+
+
+def closest(mementos: Iterable[Memento], when: datetime | None) -> Memento | None:
+    """The capture closest to ``when`` and not after it; where none is that old, the
+    earliest after it. Without ``when``, the latest."""
+    ordered = sorted(mementos, key=lambda m: m.at)
+    if not ordered:
+        return None
+    if when is None:
+        return ordered[-1]
+    before = [m for m in ordered if m.at <= when]
+    return before[-1] if before else ordered[0]
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+def timemap_url(base: str, url: str) -> str:
+    return f"{base.rstrip('/')}/web/timemap/link/{url}"
+
+
+def raw_url(base: str, url: str, at: datetime) -> str:
+    """The capture's bytes as archived, without the archive's replay banner."""
+    return f"{base.rstrip('/')}/web/{_stamp(at)}id_/{url}"
+
+
+def replay_url(base: str, url: str, at: datetime) -> str:
+    """The capture as a reader opens it."""
+    return f"{base.rstrip('/')}/web/{_stamp(at)}/{url}"
+
+
+def save_url(base: str, url: str) -> str:
+    return f"{base.rstrip('/')}/save/{url}"
+
+
+# -- the I/O ------------------------------------------------------------------------------
+
+@dataclass
+class ArchiveReport:
+    """What a lookup did: evidence links looked at, per archive status, and failures."""
+
+    looked_up: int = 0
+    timemaps_fetched: int = 0
+    captures_fetched: int = 0
+    statuses: dict[str, int] | None = None
+    errors: list[str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"looked_up": self.looked_up, "timemaps_fetched": self.timemaps_fetched,
+                "captures_fetched": self.captures_fetched, "statuses": self.statuses or {},
+                "errors": self.errors or []}
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    evidence_id: int
+    url: str
+    passage: str
+    selector: list[Any] | None
+    when: datetime | None
+    timemap: list[Memento] | None  # cached and fresh, or None to ask
+
+
+def _candidates(session: Session, now: datetime) -> list[_Wanted]:
+    """Evidence whose source is dead (or passage missing) and whose archive status is
+    unknown, or was ``no-capture`` more than a day ago."""
+    rows = session.scalars(
+        select(EvidenceRow).join(EvidenceRow.source)
+        .where(EvidenceRow.withdrawn_at.is_(None),
+               or_(SourceRow.state.in_(DEAD_STATES), SourceRow.http_status.in_(DEAD_STATUSES),
+                   EvidenceRow.status == "missing"),
+               or_(EvidenceRow.archive_checked_at.is_(None),
+                   (EvidenceRow.archive_status == "no-capture")
+                   & (EvidenceRow.archive_checked_at < now - TIMEMAP_TTL)))
+        .options(selectinload(EvidenceRow.source),
+                 selectinload(EvidenceRow.claim).selectinload(ClaimRow.verdicts))
+        .order_by(EvidenceRow.id)).all()
+    wanted = []
+    for row in rows:
+        verdict = row.claim.verdicts[-1] if row.claim.verdicts else None
+        source = row.source
+        cached = None
+        if source.timemap is not None and source.timemap_at is not None and \
+                source.timemap_at > now - TIMEMAP_TTL:
+            cached = [Memento(datetime.fromisoformat(at), url) for at, url in source.timemap]
+        wanted.append(_Wanted(
+            row.id, source.url, row.quote, row.selector,
+            verdict_time(verdict.reviewed_on, verdict.created_at) if verdict else None,
+            cached))
+    return wanted
+
+
+def _failure(result: FetchResult) -> str | None:
+    if result.error is not None:
+        return f"{result.error.outcome}: {result.error}"
+    if result.status != 200 or result.body is None:
+        return f"HTTP {result.status}"
+    return None
+
+
+async def _timemap(fetcher: Fetcher, base: str, url: str) -> list[Memento] | str:
+    """The source's mementos, or why the archive could not say (a failure is not an
+    answer: the source is asked about again next run). A 404 means no capture."""
+    result = await fetcher.fetch(timemap_url(base, url))
+    if result.status == 404 and result.error is None:
+        return []
+    problem = _failure(result)
+    if problem is not None:
+        return f"the archive's TimeMap: {problem}"
+    assert result.body is not None
+    return parse_timemap(result.body.decode("utf-8", "replace"))
+
+
+async def check_archives(session_factory: sessionmaker[Session], base: str,
+                         settings: FetchSettings | None = None, *,
+                         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                         transport: httpx.AsyncBaseTransport | None = None) -> ArchiveReport:
+    """Look up the public archive for every evidence link whose live source failed it,
+    and record what the capture closest to the verdict says. Never raises for one
+    source's trouble: a failed lookup is logged, counted and tried again next run."""
+    now = clock()
+    with session_factory() as session:
+        wanted = _candidates(session, now)
+    report = ArchiveReport(statuses={}, errors=[])
+    if not wanted:
+        return report
+    timemaps: dict[str, list[Memento] | str] = {
+        w.url: w.timemap for w in wanted if w.timemap is not None}
+    pages: dict[str, tuple[str, str | None] | str] = {}
+    async with Fetcher(settings, transport=transport) as fetcher:
+        asked = sorted({w.url for w in wanted} - set(timemaps))
+        for url, answer in zip(asked, await asyncio.gather(
+                *(_timemap(fetcher, base, u) for u in asked)), strict=True):
+            timemaps[url] = answer
+        report.timemaps_fetched = len(asked)
+        chosen: dict[int, Memento | None] = {}
+        for w in wanted:
+            mementos = timemaps[w.url]
+            chosen[w.evidence_id] = closest(mementos, w.when) if isinstance(
+                mementos, list) else None
+        captures = sorted({(w.url, m.at) for w in wanted
+                           if (m := chosen[w.evidence_id]) is not None})
+
+        async def read(url: str, at: datetime) -> None:
+            result = await fetcher.fetch(raw_url(base, url, at))
+            problem = _failure(result)
+            if problem is not None:
+                pages[f"{at.isoformat()} {url}"] = f"the capture: {problem}"
+                return
+            assert result.body is not None
+            page = await asyncio.to_thread(extract, result.body, result.content_type, url,
+                                           None)
+            pages[f"{at.isoformat()} {url}"] = (page.text, page.problem)
+        await asyncio.gather(*(read(u, at) for u, at in captures))
+        report.captures_fetched = len(captures)
+    _record(session_factory, base, wanted, timemaps, chosen, pages, now, report)
+    return report
+
+
+def _record(session_factory: sessionmaker[Session], base: str, wanted: list[_Wanted],
+            timemaps: dict[str, list[Memento] | str], chosen: dict[int, Memento | None],
+            pages: dict[str, tuple[str, str | None] | str], now: datetime,
+            report: ArchiveReport) -> None:
+    assert report.statuses is not None and report.errors is not None
+    with session_factory.begin() as session:
+        for url, mementos in timemaps.items():
+            if isinstance(mementos, list):
+                for source in session.scalars(select(SourceRow).where(SourceRow.url == url)):
+                    source.timemap = [[m.at.isoformat(), m.url] for m in mementos]
+                    source.timemap_at = now
+        for w in wanted:
+            row = session.get(EvidenceRow, w.evidence_id)
+            if row is None:
+                continue
+            mementos = timemaps[w.url]
+            if isinstance(mementos, str):  # the archive did not answer: ask again next run
+                report.errors.append(f"{w.url}: {mementos}")
+                log.warning("archive lookup for %s failed: %s", w.url, mementos)
+                continue
+            memento = chosen[w.evidence_id]
+            report.looked_up += 1
+            if memento is None:
+                row.archived_url = row.archived_at = None
+                row.archive_status = "no-capture"
+                row.archive_reason = "the archive holds no capture of the page"
+            else:
+                page = pages.get(f"{memento.at.isoformat()} {w.url}")
+                if isinstance(page, str) or page is None:
+                    report.errors.append(f"{w.url}: {page}")
+                    log.warning("archive capture of %s failed: %s", w.url, page)
+                    continue
+                text, problem = page
+                old = Selector.from_w3c(w.selector) if w.selector else None
+                result = assess(w.passage, text, old)
+                row.archived_url = replay_url(base, w.url, memento.at)
+                row.archived_at = memento.at
+                row.archive_status = "missing" if result.status == "missing" else (
+                    "found" if result.status == "found" else "drifted")
+                row.archive_reason = f"in the capture of {memento.at:%Y-%m-%d}: " + (
+                    result.reason if not problem or result.status == "found" else problem)
+            row.archive_checked_at = now
+            status = row.archive_status or "unknown"
+            report.statuses[status] = report.statuses.get(status, 0) + 1
+
+
+async def _refusal(settings: FetchSettings, url: str) -> str | None:
+    """Why the address policy refuses ``url`` (never sent to the archive), or None."""
+    try:
+        check_sendable(url)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        settings.addresses.check(host, await resolve(host, parts.port or (
+            443 if parts.scheme == "https" else 80)))
+    except (FactCheckError, ValueError) as exc:
+        return str(exc)
+    return None
+
+
+async def request_captures(session_factory: sessionmaker[Session], base: str,
+                           urls: list[str], settings: FetchSettings | None = None, *,
+                           interval: float = 5.0,
+                           clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                           transport: httpx.AsyncBaseTransport | None = None
+                           ) -> list[tuple[str, str]]:
+    """Ask the archive to capture each URL (Save Page Now), one request every
+    ``interval`` seconds at most, and record each outcome on its source. A URL the
+    address policy refuses is never sent."""
+    outcomes: list[tuple[str, str]] = []
+    async with Fetcher(settings, transport=transport) as fetcher:
+        for i, url in enumerate(urls):
+            if i:
+                await asyncio.sleep(interval)
+            refused = await _refusal(settings or FetchSettings(), url)
+            if refused is not None:
+                outcomes.append((url, f"not requested: {refused}"))
+                continue
+            result = await fetcher.fetch(save_url(base, url))
+            problem = _failure(result)
+            outcomes.append((url, "requested" if problem is None else f"failed: {problem}"))
+    with session_factory.begin() as session:
+        for url, outcome in outcomes:
+            for source in session.scalars(select(SourceRow).where(SourceRow.url == url)):
+                source.archive_requested_at = clock()
+                source.archive_request = outcome
+    return outcomes
