@@ -47,12 +47,15 @@ from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
+from factcheck.tracking.archives import WAYBACK
 from factcheck.tracking.notify import NOTIFY_ON, is_channel
 from factcheck.tracking.notify import notify as send_notification
 from factcheck.tracking.notify import sample as sample_notification
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.tracking.schedule import parse_interval
 from factcheck.urls import check_sendable
+from factcheck.wacz import export_wacz
+from factcheck.web.archive import read_response
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
@@ -421,6 +424,12 @@ def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: b
         sys.exit(4)
 
 
+_archive_base_option = click.option(
+    "--archive-base", envvar="FACTCHECK_ARCHIVE_BASE", default=WAYBACK, show_default=True,
+    metavar="URL", help="The public archive (Memento) asked about dead sources; 'off' "
+                        "turns lookups off. [env FACTCHECK_ARCHIVE_BASE]")
+
+
 def recheck_options(func: F) -> F:
     """The options `recheck` and `worker` share."""
     decorators = [
@@ -463,6 +472,7 @@ def recheck_options(func: F) -> F:
         click.option("--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR",
                      default="archive", show_default=True, metavar="DIR",
                      help="Folder for the WARC files. [env FACTCHECK_ARCHIVE_DIR]"),
+        _archive_base_option,
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -473,14 +483,23 @@ def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, p
                      delay: float, contact: str | None, canary: str | None,
                      webhook: str | None, readers: int, archive_dir: str,
                      notify_urls: tuple[str, ...], notify_on: tuple[str, ...],
-                     report_url: str | None) -> RecheckOptions:
+                     report_url: str | None, archive_base: str | None) -> RecheckOptions:
     settings = FetchSettings(concurrency=concurrency, per_host=per_host, min_interval=delay,
                              contact=contact,
                              addresses=AddressPolicy(allow_private=allow_private))
     return RecheckOptions(all_sources=all_sources, settings=settings,
                           archive_dir=Path(archive_dir), readers=readers, canary_url=canary,
                           webhook_url=webhook, notify_urls=notify_urls,
-                          notify_on=frozenset(notify_on), report_url=report_url)
+                          notify_on=frozenset(notify_on), report_url=report_url,
+                          archive_base=_base(archive_base))
+
+
+def _base(value: str | None) -> str | None:
+    """--archive-base: a URL, or off."""
+    if value is None or value.strip().lower() in ("", "off", "none"):
+        return None
+    check_sendable(value)
+    return value.strip().rstrip("/")
 
 
 @cli.command("notify-test")
@@ -856,6 +875,92 @@ def snapshots(ctx: Context, url: str, as_json: bool) -> None:
         click.echo(f"{s.fetched_at.isoformat(timespec='seconds')}  {s.outcome:<14} "
                    f"{s.http_status or '-':>3}  {(s.text_sha256 or '')[:12]:<12}  "
                    f"{textwrap.shorten(detail, 60)}")
+
+
+archive_dir_option = click.option(
+    "--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR", default="archive",
+    show_default=True, metavar="DIR", help="Folder of the WARC files. [env FACTCHECK_ARCHIVE_DIR]")
+
+
+@cli.command("show-snapshot")
+@click.argument("url")
+@click.option("--at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+              callback=_since, help="The snapshot current then (UTC); default the latest.")
+@click.option("--sha", metavar="SHA", help="The snapshot whose content SHA-256 starts so.")
+@click.option("--text", "show", flag_value="text", default=True,
+              help="The visible text we extracted (the default).")
+@click.option("--raw", "show", flag_value="raw",
+              help="The body as the server sent it, from our WARC file.")
+@archive_dir_option
+@pass_context
+@library_errors
+def show_snapshot(ctx: Context, url: str, at: datetime | None, sha: str | None, show: str,
+                  archive_dir: str) -> None:
+    """Print what the source at URL said at a time, from our store and WARC files."""
+    if at is not None and sha is not None:
+        raise click.UsageError("give --at or --sha, not both")
+    with ctx.store() as store:
+        snapshot, text = store.snapshot_text(url, at=at, sha=sha)
+    click.echo(f"{snapshot.url} fetched {snapshot.fetched_at:%Y-%m-%d %H:%M} UTC, HTTP "
+               f"{snapshot.http_status}, content {snapshot.content_sha256}", err=True)
+    if show == "raw":
+        if not snapshot.warc_file or snapshot.warc_offset is None:
+            raise click.ClickException("this snapshot's bytes were not kept in a WARC file")
+        _, body = read_response(archive_dir, snapshot.warc_file, snapshot.warc_offset)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    elif text is None:
+        raise click.ClickException("this snapshot has no text (try --raw)")
+    else:
+        click.echo(text)
+
+
+@cli.command("archive-request")
+@click.argument("urls", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True,
+              help="Every source the archive holds no capture of, as far as we know.")
+@click.option("--max", "limit", type=click.IntRange(1), default=20, show_default=True,
+              help="Ask for at most this many.")
+@click.option("--interval", type=click.FloatRange(1.0), default=5.0, show_default=True,
+              help="Seconds between two requests to the archive.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow private and loopback addresses (a loopback archive in tests).")
+@_archive_base_option
+@pass_context
+@library_errors
+def archive_request(ctx: Context, urls: tuple[str, ...], all_sources: bool, limit: int,
+                    interval: float, allow_private: bool, archive_base: str | None) -> None:
+    """Ask the public archive to capture sources (Save Page Now): off the nightly path,
+    one request every few seconds, never for an address the policy refuses."""
+    base = _base(archive_base)
+    if base is None:
+        raise click.UsageError("--archive-base is off")
+    if bool(urls) == all_sources:
+        raise click.UsageError("give URLs or --all")
+    settings = FetchSettings(addresses=AddressPolicy(allow_private=allow_private))
+    with ctx.store() as store:
+        wanted = list(urls) if urls else store.uncaptured()
+        for url, outcome in store.request_captures(wanted[:limit], base, settings,
+                                                   interval=interval):
+            click.echo(f"{outcome:<12} {url}" if outcome == "requested" else f"{url}: {outcome}")
+
+
+@cli.command("export-wacz")
+@click.option("--document", metavar="KEY", help="Only this document's verdicts.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The .wacz file to write.")
+@archive_dir_option
+@pass_context
+@library_errors
+def export_wacz_command(ctx: Context, document: str | None, output: str,
+                        archive_dir: str) -> None:
+    """Package the WARC records the current verdicts rest on as a WACZ file that
+    ReplayWeb.page or pywb replays."""
+    with ctx.store() as store:
+        exported = export_wacz(store, output, archive_dir, document=document)
+    for line in exported.missing:
+        click.echo(f"not packed (recorded before any fetch): {line}", err=True)
+    click.echo(f"{exported.path}: {len(exported.records)} exchange(s)")
 
 
 @cli.command()

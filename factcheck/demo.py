@@ -19,9 +19,11 @@ from typing import Any
 
 import yaml
 
-from factcheck.fixtureweb import FixtureHost, Route, redirect
+from factcheck.errors import ConfigError
+from factcheck.fixtureweb import FixtureArchive, FixtureHost, Route, redirect
 from factcheck.store import Store, open_store
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
+from factcheck.wacz import export_wacz
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
@@ -105,14 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "demo.db").unlink(missing_ok=True)
     print(BANNER)
-    host = FixtureHost()
+    host, archive_host = FixtureHost(), FixtureHost()
+    archive = FixtureArchive(archive_host)  # a fixture public archive, on loopback too
     try:
         for path, (title, body) in PAGES.items():
             host.routes[path] = Route(body=html(title, body))
         options = RecheckOptions(
             settings=FetchSettings(min_interval=0.0, retries=0,
                                    addresses=AddressPolicy.allowing("127.0.0.1/32")),
-            archive_dir=folder / "archive", readers=0)
+            archive_dir=folder / "archive", readers=0, archive_base=archive.base)
         start = datetime.now(UTC)
         with open_store(folder / "demo.db", migrate=True) as store:
             store.load_seeds(seed(folder, host))
@@ -125,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             host.routes["/statement"] = redirect(301, host.url("/statements/2025/joint"))
             host.routes["/statements/2025/joint"] = Route(body=html(*PAGES["/statement"]))
             host.routes["/report"] = Route(status=404, body=b"not found", validators=False)
+            # The archive captured /report a week before the verdicts.
+            archive.capture(host.url("/report"), start - timedelta(days=7),
+                            html(*PAGES["/report"]))
             host.routes["/interview"] = Route(status=403, body=b"forbidden", validators=False)
             show(store, store.recheck(options, clock=lambda: start + timedelta(hours=27)),
                  "day 1")
@@ -135,6 +141,25 @@ def main(argv: list[str] | None = None) -> int:
             for claim in store.claims():
                 for reason in claim.review_reasons:
                     print(f"  {claim.key}: {reason}")
+            projects = store.claim("projects").evidence[0]
+            print(f"\nThe archive's copy of {projects.url}: {projects.archived_url} "
+                  f"({projects.archive_status}: {projects.archive_reason})")
+
+            print("\nThe desk re-rates the budget claim; the verdict records the bytes "
+                  "it rests on:")
+            verdict = store.record_verdict(
+                "budget", "mostly-true", "The page now says 20.3 percent; the article's "
+                "26.3 was the figure first published.", reviewer="demo desk")
+            for rested in verdict.rested_on:
+                print(f"  {rested['url']}: content {rested['content_sha256'][:16]}..., "
+                      f"{rested['warc_file']}#{rested['warc_offset']}")
+            try:
+                exported = export_wacz(store, folder / "evidence.wacz", folder / "archive",
+                                       document="demo-article")
+                print(f"Evidence package: {exported.path} ({len(exported.records)} "
+                      "exchange(s); open it in ReplayWeb.page)")
+            except ConfigError as exc:
+                print(f"Evidence package: not written ({exc})")
             from factcheck.reports import write_reports
             written = [*write_reports(store, folder / "reports", ("html", "md")),
                        *write_reports(store, folder / "reports", ("html",), audience="desk")]
@@ -144,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         host.close()
+        archive_host.close()
         print(f"\n{BANNER}")
 
 

@@ -3,14 +3,23 @@ FIXTURE speaking the Wayback Machine's Memento endpoints) next to the fixture we
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
+from warcio.archiveiterator import ArchiveIterator
 
 from factcheck import Store
+from factcheck.cli import cli as main
 from factcheck.fixtureweb import FixtureArchive, FixtureHost, Route
 from factcheck.tracking.archives import (
     Memento,
@@ -167,3 +176,66 @@ def test_save_page_now_asks_only_for_what_the_policy_allows(
     assert outcomes[0] == (urls[0], "requested")
     assert outcomes[1][0] == urls[1] and outcomes[1][1].startswith("not requested")
     assert archive.saved == [urls[0]]
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from factcheck import demo
+    folder = tmp_path_factory.mktemp("demo")
+    assert demo.main([str(folder)]) == 0
+    return folder
+
+
+def cli(folder: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(folder / "demo.db"), *args])
+
+
+def test_the_demo_shows_the_archived_copy_everywhere(demo_folder: Path) -> None:
+    claims = json.loads(cli(demo_folder, "claims", "--json").stdout)
+    (projects,) = [c["evidence"][0] for c in claims if c["key"] == "projects"]
+    assert projects["archive_status"] == "found"
+    assert "/web/" in projects["archived_url"]
+    public = cli(demo_folder, "report").stdout
+    assert f'href="{projects["archived_url"]}"' in public and "archived copy" in public
+    desk = cli(demo_folder, "report", "--audience", "desk").stdout
+    assert "Public archive: found" in desk
+
+
+def test_the_bytes_behind_a_verdict_can_be_shown_and_packaged(demo_folder: Path,
+                                                               tmp_path: Path) -> None:
+    history = json.loads(cli(demo_folder, "history", "budget", "--json").stdout)
+    seeded, rerated = history
+    assert seeded["rested_on"][0]["content_sha256"] is None
+    (rested,) = rerated["rested_on"]
+    archive = demo_folder / "archive"
+    raw = cli(demo_folder, "show-snapshot", rested["url"], "--raw", "--archive", str(archive),
+              "--sha", rested["content_sha256"][:12])
+    assert raw.exit_code == 0, raw.stderr
+    assert hashlib.sha256(raw.stdout_bytes).hexdigest() == rested["content_sha256"]
+    text = cli(demo_folder, "show-snapshot", rested["url"])
+    assert "20.3 percent" in text.stdout
+
+    wacz = tmp_path / "evidence.wacz"
+    out = cli(demo_folder, "export-wacz", "--document", "demo-article", "-o", str(wacz),
+              "--archive", str(archive))
+    assert out.exit_code == 0, out.output
+    # Webrecorder's own validator (in a process of its own: it leaves files open).
+    checked = subprocess.run(
+        [sys.executable, "-c", "import sys; from wacz.main import main; "
+         "sys.exit(main(['validate', '-f', sys.argv[1]]))", str(wacz)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Validation succeeded" in checked.stdout
+    with zipfile.ZipFile(wacz) as package:
+        datapackage = json.loads(package.read("datapackage.json"))
+        for resource in datapackage["resources"]:  # the digests verify
+            data = package.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        (warc_name,) = [n for n in package.namelist() if n.startswith("archive/")]
+        records = list(ArchiveIterator(io.BytesIO(package.read(warc_name))))
+        pages = package.read("pages/pages.jsonl").decode().splitlines()
+    # Exactly the exchange the verdict rests on: its response and request, as recorded.
+    assert [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in records] == [
+        ("response", rested["url"]), ("request", rested["url"])]
+    assert json.loads(pages[1])["url"] == rested["url"]

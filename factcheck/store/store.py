@@ -277,6 +277,29 @@ class Store:
                                    .order_by(SnapshotRow.id))
             return [self._snapshot(source.url, row) for row in rows]
 
+    def snapshot_text(self, url: str, *, at: datetime | None = None,
+                      sha: str | None = None) -> tuple[Snapshot, str | None]:
+        """What the source at ``url`` said: the snapshot current at ``at`` (the latest
+        fetched at or before it; default the latest with a body), or the one whose
+        content SHA-256 starts with ``sha``; and its visible text as stored (None when
+        it had none)."""
+        with self._session() as session:
+            source = self._find_source(session, url)
+            query = select(SnapshotRow).where(SnapshotRow.source_id == source.id,
+                                              SnapshotRow.content_sha256.is_not(None))
+            if sha is not None:
+                query = query.where(SnapshotRow.content_sha256.startswith(sha.lower()))
+            if at is not None:
+                query = query.where(SnapshotRow.fetched_at <= at)
+            row = session.scalars(query.order_by(SnapshotRow.fetched_at.desc(),
+                                                 SnapshotRow.id.desc()).limit(1)).first()
+            if row is None:
+                what = f"with content SHA-256 {sha}..." if sha else (
+                    f"at or before {at:%Y-%m-%d %H:%M} UTC" if at else "with a body")
+                raise NotFound(f"no snapshot of {source.url} {what}")
+            text = text_of(session, row.text_blob)
+            return self._snapshot(source.url, row), text
+
     def latest_snapshots(self) -> dict[str, Snapshot]:
         """The latest snapshot of every source that has one, by URL (one query)."""
         with self._session() as session:

@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from factcheck._version import __version__
 from factcheck.web.fetcher import Exchange
 
-__all__ = ["WarcArchive"]
+__all__ = ["WarcArchive", "copy_exchange", "read_response"]
 
 
 class WarcArchive:
@@ -77,3 +78,51 @@ class WarcArchive:
         if self._file is not None:
             self._file.close()
             self._file = self._writer = None
+
+
+def _open_at(folder: str | Path, name: str) -> Path:
+    path = (Path(folder) / name).resolve()
+    if path.parent != Path(folder).resolve() or not path.is_file():
+        raise FileNotFoundError(2, "no such WARC file in the archive folder", str(path))
+    return path
+
+
+def read_response(folder: str | Path, name: str, offset: int) -> tuple[str, bytes]:
+    """The response record at ``offset`` of WARC file ``name`` in ``folder``: its target
+    URI and its body as the server sent it, decoded of chunking and compression."""
+    with open(_open_at(folder, name), "rb") as f:
+        f.seek(offset)
+        for record in ArchiveIterator(f):
+            if record.rec_type != "response":
+                raise ValueError(f"{name}#{offset} is a {record.rec_type} record, "
+                                 "not a response")
+            return (record.rec_headers.get_header("WARC-Target-URI") or "",
+                    record.content_stream().read())
+    raise ValueError(f"{name}#{offset}: no record there")
+
+
+def copy_exchange(folder: str | Path, name: str, offset: int, out: BinaryIO) -> dict[str, str]:
+    """Copy the response record at ``offset`` and its request record, byte for byte (each
+    record is a gzip member of its own, so digests and offsets stay true), to ``out``;
+    return the response's WARC headers."""
+    path = _open_at(folder, name)
+    with open(path, "rb") as f:
+        f.seek(offset)
+        iterator = ArchiveIterator(f)
+        response = next(iter(iterator), None)
+        if response is None or response.rec_type != "response":
+            raise ValueError(f"{name}#{offset} is not a response record")
+        headers = dict(response.rec_headers.headers)
+        response.content_stream().read()
+        iterator.read_to_end()
+        length = iterator.get_record_length()
+        request = next(iter(iterator), None)
+        request_length = 0
+        if request is not None and request.rec_type == "request" and request.rec_headers.\
+                get_header("WARC-Concurrent-To") == headers.get("WARC-Record-ID"):
+            request.content_stream().read()
+            iterator.read_to_end()
+            request_length = iterator.get_record_length()
+        f.seek(offset)
+        out.write(f.read(length + request_length))
+    return headers
