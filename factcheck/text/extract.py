@@ -178,7 +178,9 @@ def extract(body: bytes, content_type: str | None = None, url: str | None = None
     string of the page is free of characters a database refuses.
     """
     try:
-        return _cleaned(_extract(body, content_type, url, header_charset))
+        page = _extract(body, content_type, url, header_charset)
+        # An HTML page's strings all come from its text, cleaned before parsing.
+        return page if page.kind == "html" else _cleaned(page)
     except Exception as exc:  # a parser's surprise on a hostile body: this page's problem
         message = " ".join(str(exc).split())[:200]
         return Page(kind="unsupported",
@@ -201,18 +203,42 @@ def _extract(body: bytes, content_type: str | None, url: str | None,
 
 # -- HTML ------------------------------------------------------------------------------
 
+# Line breaks as str.splitlines() knows them, besides \n and \r (rare: looked for first).
+_RARE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_RARE_BREAK = re.compile(f"[{_RARE_BREAKS}]")
+# Runs of blanks other than one plain space: matching every single space between
+# words would cost a replacement per word.
+_BLANK_RUNS = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
+_GAPS = re.compile(r"\n[ \n]*")
+_HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object",
+           etree.Comment, etree.ProcessingInstruction)
+
+
 def _visible_text(node: HtmlElement) -> str:
-    lines = (_BLOCKS.sub(" ", line).strip()
-             for chunk in node.itertext() for line in chunk.splitlines())
-    return "\n".join(line for line in lines if line)
+    """Every text node on a line of its own, blanks collapsed, lines stripped, empty
+    lines gone: a few passes over the joined text, not a loop over its lines."""
+    text = "\n".join(node.itertext()).replace("\r\n", "\n").replace("\r", "\n")
+    if any(c in text for c in _RARE_BREAKS):
+        text = _RARE_BREAK.sub("\n", text)
+    text = _BLANK_RUNS.sub(" ", text).replace(" \n", "\n")
+    return _GAPS.sub("\n", text).strip(" \n")
 
 
-def _meta(tree: HtmlElement, *names: str) -> str | None:
-    for name in names:
-        for content in tree.xpath("//meta[@property=$n or @name=$n]/@content", n=name):
-            if content.strip():
-                return str(content).strip()
-    return None
+def _metas(tree: HtmlElement) -> dict[str, str]:
+    """Every ``<meta>``'s content by its property or name (the first non-empty), in one
+    pass over the tree."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        if content:
+            for key in (meta.get("property"), meta.get("name")):
+                if key:
+                    found.setdefault(key, content)
+    return found
+
+
+def _meta(metas: dict[str, str], *names: str) -> str | None:
+    return next((metas[n] for n in names if n in metas), None)
 
 
 def _json_ld(tree: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -253,9 +279,22 @@ def _parse(text: str) -> HtmlElement | None:
         return None
 
 
+_C0_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
+def _needs_cleaning(body: bytes, charset: str) -> bool:
+    """Whether the decoded text may hold what :func:`clean_text` removes. Decoding never
+    makes lone surrogates, and an ASCII-compatible codec makes a C0 control only from
+    that very byte, so for those one C-speed pass over the bytes says it (most pages:
+    no)."""
+    if "16" in charset or "32" in charset:  # UTF-16/32: bytes say nothing of characters
+        return True
+    return len(body.translate(None, _C0_BYTES)) != len(body)
+
+
 def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
     text, charset = decode(body, header_charset, html=True)
-    tree = _parse(clean_text(text))
+    tree = _parse(clean_text(text) if _needs_cleaning(body, charset) else text)
     if tree is None:
         return Page(kind="html", charset=charset, problem="the page has no parsable HTML")
     ld: dict[str, Any] = {}
@@ -265,34 +304,33 @@ def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
         if any(isinstance(k, str) and (k.endswith("Article") or k in (
                 "BlogPosting", "Report", "WebPage", "ScholarlyArticle")) for k in kinds):
             ld = {**item, **ld} if ld else item
+    metas = _metas(tree)
     titles = tree.xpath("//title")
-    title = _meta(tree, "og:title", "twitter:title") or _name(ld.get("headline")) or (
+    title = _meta(metas, "og:title", "twitter:title") or _name(ld.get("headline")) or (
         " ".join(titles[0].text_content().split()) if titles else None)
     canonical = None
     hrefs = tree.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), "
                        "' canonical ')]/@href")
     if hrefs and str(hrefs[0]).strip():
         canonical = urljoin(url or "", str(hrefs[0]).strip())
-    elif (og_url := _meta(tree, "og:url")) is not None:
+    elif (og_url := _meta(metas, "og:url")) is not None:
         canonical = urljoin(url or "", og_url)
     language = tree.get("lang")
-    author = _meta(tree, "author", "article:author", "dc.creator") or _name(ld.get("author"))
-    site_name = _meta(tree, "og:site_name", "application-name") or _name(ld.get("publisher"))
-    published = _meta(tree, "article:published_time", "datePublished", "date", "pubdate",
+    author = _meta(metas, "author", "article:author", "dc.creator") or _name(ld.get("author"))
+    site_name = _meta(metas, "og:site_name", "application-name") or _name(ld.get("publisher"))
+    published = _meta(metas, "article:published_time", "datePublished", "date", "pubdate",
                       "dc.date", "dc.date.issued") or _name(ld.get("datePublished"))
-    modified = _meta(tree, "article:modified_time", "og:updated_time", "dateModified") or \
+    modified = _meta(metas, "article:modified_time", "og:updated_time", "dateModified") or \
         _name(ld.get("dateModified"))
 
     main, problem = None, None
     try:  # given our parsed tree, trafilatura need not parse the page again
-        main = trafilatura.extract(tree, url=url, favor_precision=True, include_comments=False,
+        main = trafilatura.extract(tree, url=url, include_comments=False,
                                    include_tables=True, deduplicate=False)
     except Exception as exc:  # trafilatura on hostile markup: fall back, say why
         problem = f"main-text extraction failed ({type(exc).__name__}); used the page text"
 
-    for hidden in tree.xpath("//script|//style|//noscript|//template|//svg|//head|//iframe"
-                             "|//object|//comment()|//processing-instruction()"):
-        hidden.drop_tree()
+    etree.strip_elements(tree, *_HIDDEN, with_tail=False)
     bodies = tree.xpath("//body")
     root = bodies[0] if bodies else tree
     visible = _visible_text(root)
