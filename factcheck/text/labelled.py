@@ -1,9 +1,12 @@
 """Labelled articles for measuring check-worthiness: loading them and scoring a run.
 
-A labelled article is YAML: ``title``, optional ``byline``, and ``paragraphs``, each a
-``{heading: text}`` or a list of ``[check_worthy, sentence]`` pairs. The text is the
-byline, then the paragraphs one per line, sentences joined by a space, so every
-labelled sentence has exact offsets.
+A labelled article is YAML: ``title``, optional ``byline``, optional ``held_out: true``
+(written after the features were developed, scored once), and ``paragraphs``, each a
+``{heading: text}`` or a list of ``[check_worthy, sentence]`` pairs or
+``[check_worthy, sentence, kind]`` triples (the labelling guide in
+``tests/fixtures/articles/README.md`` names the kinds). The text is the byline, then
+the paragraphs one per line, sentences joined by a space, so every labelled sentence
+has exact offsets.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import yaml
 
 from factcheck.text.sentences import Sentence
 
-__all__ = ["Labelled", "Scores", "load_labelled", "score"]
+__all__ = ["Labelled", "Scores", "by_kind", "load_labelled", "score"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class Labelled:
     text: str
     #: (start, end, check_worthy) for every labelled sentence.
     labels: tuple[tuple[int, int, bool], ...]
+    #: The kind of each labelled sentence ("" where the file gives none), in order.
+    kinds: tuple[str, ...] = ()
+    #: Written after the features, scored once: kept out of development.
+    held_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ def load_labelled(path: str | Path) -> Labelled:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     lines: list[str] = []
     labels: list[tuple[int, int, bool]] = []
+    kinds: list[str] = []
     offset = 0
     if data.get("byline"):
         lines.append(data["byline"])
@@ -58,14 +66,27 @@ def load_labelled(path: str | Path) -> Labelled:
             line = paragraph["heading"]
         else:
             parts: list[str] = []
-            for worthy, sentence in paragraph:
+            for worthy, sentence, *kind in paragraph:
                 start = offset + sum(len(p) + 1 for p in parts)
                 labels.append((start, start + len(sentence), bool(worthy)))
+                kinds.append(kind[0] if kind else "")
                 parts.append(sentence)
             line = " ".join(parts)
         lines.append(line)
         offset += len(line) + 1
-    return Labelled(data["title"], "\n".join(lines), tuple(labels))
+    return Labelled(data["title"], "\n".join(lines), tuple(labels), tuple(kinds),
+                    bool(data.get("held_out")))
+
+
+def by_kind(sentences: list[Sentence], article: Labelled) -> dict[str, tuple[int, int]]:
+    """Per labelled kind: (sentences judged right, sentences of that kind)."""
+    predicted = {(s.start, s.end): s.check_worthy for s in sentences}
+    tally: dict[str, tuple[int, int]] = {}
+    for (start, end, worthy), kind in zip(article.labels, article.kinds, strict=True):
+        right, total = tally.get(kind or "unlabelled", (0, 0))
+        tally[kind or "unlabelled"] = (right + (predicted.get((start, end)) == worthy),
+                                       total + 1)
+    return tally
 
 
 def score(sentences: list[Sentence], labels: tuple[tuple[int, int, bool], ...]) -> Scores:

@@ -45,7 +45,13 @@ EVENT = re.compile(
     r"visited|released|unveiled|adopted|enacted|elected|appointed|announced|invaded|"
     r"opened|closed|founded|established|rose|fell|increased|decreased|doubled|grew|"
     r"declined|reached|recorded|involved|joined|began|ended|won|lost|cut|introduced|"
-    r"filed|banned|allowed|allows|raised|lowered|killed|arrested|sentenced|voted)\b", re.I)
+    r"filed|banned|allowed|allows|raised|lowered|killed|arrested|sentenced|voted|"
+    # past-tense events with an actor: who wanted, asked, refused, invited whom
+    r"wanted|invited|refused|rejected|asked|requested|proposed|sought|blocked|vetoed|"
+    r"withdrew|resigned|postponed|delayed|ordered|agreed|promised|threatened|campaigned|"
+    r"returned|resumed|demanded|urged|offered|accepted|built|led|hired|fired|sued|"
+    r"charged|bought|sold|paid|spent|received|awarded|granted|backed|opposed|moved)\b",
+    re.I)
 EVALUATIVE = re.compile(
     r"\b(?:aggressive\w*|confrontational|hegemony|hegemonic|downright|gross|grossly|"
     r"seriously|so-called|blatant\w*|dangerous\w*|destabiliz\w*|interference|collusion|"
@@ -53,11 +59,12 @@ EVALUATIVE = re.compile(
     r"obviously|undoubtedly|exactly the opposite|tendency|shame\w*|reckless\w*|"
     r"irresponsible|hypocri\w*|disgrace\w*|arrogan\w*|laughable|courage\w*|soul|"
     r"deserves?|dominate|dominant|subordinate|strongly|ideolog\w*|exciting|"
-    r"disastrous|brilliant|excellent|terrible|wonderful|unfair|optimistic)\b", re.I)
+    r"disastrous|brilliant|excellent|terrible|wonderful|unfair|optimistic|difficult|"
+    r"encouraging|welcome|worrying|troubling|remarkable|sad|great|good|bad)\b", re.I)
 PREDICTIVE = re.compile(
     r"\b(?:will|would|plans? to|planned to|expected to|is set to|set to|going to|aims? to|"
-    r"intends? to|likely|probably|forecast\w*|projected|could|might|getting ready)\b",
-    re.I)
+    r"intends? to|likely|probably|forecast\w*|projected|could|might|getting ready|"
+    r"(?:is|are) due)\b", re.I)
 # Figures written in words: "twice as much", "a third", "half their members".
 MULTIPLES = re.compile(r"\b(?:twice|double[ds]?|tripled?|quadrupled?|half|a third|a quarter|"
                        r"two-thirds|three-quarters|tenfold|\w+-fold)\b", re.I)
@@ -66,6 +73,62 @@ COMPARISON = re.compile(
     r"lowest|compared with|compared to|than|first|second|third|fourth|fifth|top|rank\w*|"
     r"record)\b", re.I)
 QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+# When: weekdays, months, seasons of the calendar, spans of time ("for a decade").
+WHEN = re.compile(
+    r"\b(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+    r"last (?:year|month|week|night|season)|this (?:year|month|week)|since then|"
+    r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
+    r"(?:years?|months?|weeks?|days?|decades?|minutes?|hours?))|"
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b")
+# A comparison over time that needs no digit of its own.
+OVER_TIME = re.compile(
+    r"\b(?:(?:highest|lowest|largest|smallest|biggest|fastest|slowest|most|least|worst|"
+    r"best|first)\b[^.;]{0,40}?\bsince\b|not seen since|ever recorded|on record|"
+    r"record (?:high|low|level)|for the (?:first|second|third|fourth|fifth|\w+th) "
+    r"(?:time|year|month|week|quarter)|(?:years?|months?|weeks?|quarters?) "
+    r"(?:in a row|running)|(?:grew|grown|rose|risen|fell|fallen|dropped|increased|"
+    r"decreased|declined|climbed|slowed|recovered) again|"
+    r"(?:more|less|fewer|higher|lower|faster|slower|larger|smaller) than "
+    r"(?:[\w ]{0,30}?\b)?(?:last|previous|before|ever|a year ago|it was|they were)\b|"
+    r"(?:a|one) (?:quarter|third|half|tenth) of what it was)", re.I)
+# A finding attributed to a study, survey, report or data set rather than a person.
+FINDING = re.compile(
+    r"\b(?:stud(?:y|ies)|survey|report|analysis|data|poll|census|audit|review|trial|"
+    r"research|statistics|figures)\b[^.;]{0,80}?\b(?:found|finds|find|shows?|showed|"
+    r"suggests?|suggested|indicates?|indicated|revealed|concluded|estimated)\b|"
+    r"\baccording to (?:the |a |an )?[^,.;]{0,60}?\b(?:survey|study|report|data|figures|"
+    r"statistics|ministry|office|commission|agency|authority|institute|bureau|"
+    r"treasury|census)\b", re.I)
+# A statement of change without a figure: discontinued, no longer, takes effect.
+CHANGE = re.compile(
+    r"\b(?:no longer|until now|(?:discontinued|scrapped|abolished|repealed|withdrawn|"
+    r"suspended|extended|cancell?ed|lifted|exempt)|takes? effect|took effect|"
+    r"comes? into (?:force|effect)|came into (?:force|effect)|entered into force|"
+    r"(?:allows?|allowed|permits?|requires?|required) [^.;]{0,50}?to be\b)", re.I)
+# Attribution to a group rather than a named person: "officials said".
+GROUP = re.compile(
+    r"\b(?:officials|economists|researchers|scientists|analysts|experts|doctors|"
+    r"teachers|residents|police|prosecutors|investigators|authorities|lawmakers|"
+    r"diplomats|owners|campaigners|activists|unions?|leaders|voters|farmers|workers|"
+    r"spokes(?:man|woman|person))\b[^.;]{0,40}?\b(?:said|says|say|told|estimated|"
+    r"warned|reported|found|confirmed)\b", re.I)
+# A past event told by its absence: "was not invited", "did not attend".
+NOT_DONE = re.compile(r"\b(?:was|were|has|have|had) not (?:been )?\w+ed\b|"
+                      r"\b(?:did|does) not (?:attend|sign|vote|pay|meet|respond|reply)\b",
+                      re.I)
+# A level stated for a subject named before: "It now stands at 12."
+LEVEL = re.compile(r"\b(?:stands? at|stood at|now at|totals?|totalled|totaled|"
+                   r"amounts? to|came to|reached)\b", re.I)
+# Evaluative or aspirational words inside a quotation: a mission statement, a promotion.
+PROMOTIONAL = re.compile(
+    r"\b(?:mission|vision|committed|commitment|proud\w*|excit\w*|delighted|thrilled|"
+    r"pleased|passion\w*|inspir\w*|dream\w*|world-class|excellence|innovat\w*|"
+    r"dedicated|hope|fear|healthiest|look forward|journey|empower\w*|strive|values|"
+    r"best possible|chosen)\b", re.I)
+# "It is encouraging that ...": an evaluation wrapped around a statement of fact.
+WRAPPER = re.compile(r"^(?:it is|it's|it was|it has been)\s+(?:\w+\s+){0,2}?\w+\s+that\s+",
+                     re.I)
 
 
 @dataclass(frozen=True)
@@ -165,27 +228,64 @@ def _entities(sentence: str) -> list[str]:
     return found
 
 
-def _score(sentence: str) -> tuple[float, tuple[str, ...], dict[str, int]]:
+#: How much each feature counts, and at most how many times (a logistic score).
+WEIGHTS = {
+    "figures": (1.3, 2), "dates": (0.7, 2), "entities": (0.2, 4), "attribution": (0.9, 1),
+    "quotation": (0.6, 1), "event": (0.9, 2), "comparison": (0.2, 1),
+    "over-time": (1.3, 1), "finding": (1.5, 1), "change": (1.3, 1),
+    "group-attribution": (0.7, 1), "level": (1.0, 1), "not-done": (0.6, 1),
+    "evaluative": (-1.1, 4), "predictive": (-0.9, 2), "promotional": (-2.5, 1),
+}
+BIAS = -1.15
+
+
+def _counts(sentence: str) -> dict[str, int]:
     quantities = find_quantities(sentence)
-    counts = {
+    quoted = QUOTED.findall(sentence)
+    # A quotation whose words are themselves evaluative or aspirational, with no figure
+    # or date of its own, is a promotion: not check-worthy for being a quotation.
+    promotional = sum(1 for q in quoted if PROMOTIONAL.search(q) and not find_quantities(q)
+                      and not WHEN.search(q))
+    return {
         "figures": sum(q.kind in ("amount", "percent", "count", "number") for q in quantities)
         + len(MULTIPLES.findall(sentence)),
-        "dates": sum(q.kind in ("date", "year", "fiscal-year") for q in quantities),
+        "dates": sum(q.kind in ("date", "year", "fiscal-year") for q in quantities)
+        + len(WHEN.findall(sentence)),
         "entities": len(_entities(sentence)),
         "attribution": len(ATTRIBUTION.findall(sentence)),
-        "quotation": len(QUOTED.findall(sentence)),
+        "quotation": len(quoted) - promotional,
         "event": len(EVENT.findall(sentence)),
         "comparison": len(COMPARISON.findall(sentence)),
-        "evaluative": len(EVALUATIVE.findall(sentence)),
+        "over-time": len(OVER_TIME.findall(sentence)),
+        "finding": len(FINDING.findall(sentence)),
+        "change": len(CHANGE.findall(sentence)),
+        "group-attribution": len(GROUP.findall(sentence)),
+        "level": len(LEVEL.findall(sentence)),
+        "not-done": len(NOT_DONE.findall(sentence)),
+        "evaluative": len(EVALUATIVE.findall(sentence)) if not promotional else 0,
         "predictive": len(PREDICTIVE.findall(sentence)),
+        "promotional": promotional,
     }
-    z = (-1.6 + 1.4 * min(counts["figures"], 2) + 1.0 * min(counts["dates"], 2)
-         + 0.35 * min(counts["entities"], 4) + 1.0 * min(counts["attribution"], 1)
-         + 0.6 * min(counts["quotation"], 1) + 0.8 * min(counts["event"], 2)
-         + 0.2 * min(counts["comparison"], 1)
-         - 0.9 * min(counts["evaluative"], 4) - 0.7 * min(counts["predictive"], 2))
+
+
+def _score(sentence: str) -> tuple[float, tuple[str, ...], dict[str, int]]:
+    counts = _counts(sentence)
+    wrapper = WRAPPER.match(sentence)
+    if wrapper:  # judge the statement inside the evaluation; name the wrapper apart
+        inner = _counts(sentence[wrapper.end():])
+        if _z(inner) > _z(counts):
+            counts = {**inner, "wrapped": 1}
     features = tuple(name for name, n in counts.items() if n)
-    return 1 / (1 + math.exp(-z)), features, counts
+    return 1 / (1 + math.exp(-_z(counts))), features, counts
+
+
+def _z(counts: dict[str, int]) -> float:
+    z = BIAS + sum(weight * min(counts.get(name, 0), cap)
+                   for name, (weight, cap) in WEIGHTS.items())
+    if counts.get("attribution") and counts.get("predictive"):
+        # Reported speech: what someone said they would do is what they said.
+        z += 0.6 * min(counts["predictive"], 2)
+    return z
 
 
 def _kind(counts: dict[str, int], check_worthy: bool) -> str:
@@ -216,9 +316,12 @@ def extract_claims(text: str, *, threshold: float = 0.5) -> list[Sentence]:
         score, features, counts = _score(body)
         worthy = score >= threshold
         parts: tuple[str, ...] = ()
-        if worthy and counts["evaluative"]:
-            checkable = [f for f in features if f not in ("evaluative", "predictive")]
-            opinion = sorted({m.group().lower() for m in EVALUATIVE.finditer(body)})
+        wrapped = WRAPPER.match(body) if counts.get("wrapped") else None
+        if worthy and (counts["evaluative"] or wrapped):
+            checkable = [f for f in features if f not in ("evaluative", "predictive",
+                                                          "wrapped")]
+            opinion = [wrapped.group().strip()] if wrapped else sorted(
+                {m.group().lower() for m in EVALUATIVE.finditer(body)})
             parts = (f"checkable: {', '.join(checkable)}",
                      f"opinion: {', '.join(opinion)}")
         sentences.append(Sentence(body, start, end, _kind(counts, worthy), worthy, score,
