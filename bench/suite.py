@@ -34,10 +34,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.corpus import government_page, news_page, pdf_report  # noqa: E402
 from factcheck import RecheckOptions, open_store  # noqa: E402
 from factcheck.fixtureweb import FixtureHost, Route  # noqa: E402
-
-from bench.corpus import government_page, news_page, pdf_report  # noqa: E402
 from factcheck.web.fetcher import FetchSettings  # noqa: E402
 from factcheck.web.safety import AddressPolicy  # noqa: E402
 
