@@ -66,6 +66,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/due.py
+	$(BIN)/python bench/rerun.py
 	$(BIN)/python bench/suite.py
 
 clean:
