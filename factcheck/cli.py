@@ -467,6 +467,9 @@ def recheck_options(func: F) -> F:
         click.option("--report-url", envvar="FACTCHECK_REPORT_URL", metavar="URL",
                      help="Link to the published report in notifications. "
                           "[env FACTCHECK_REPORT_URL]"),
+        click.option("--desk-url", envvar="FACTCHECK_DESK_URL", metavar="URL",
+                     help="The review desk (factcheck serve): notifications link each "
+                          "claim's page. [env FACTCHECK_DESK_URL]"),
         click.option("--readers", type=click.IntRange(0), default=DEFAULT_READERS,
                      show_default=True, help="Processes extracting text."),
         click.option("--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR",
@@ -483,7 +486,8 @@ def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, p
                      delay: float, contact: str | None, canary: str | None,
                      webhook: str | None, readers: int, archive_dir: str,
                      notify_urls: tuple[str, ...], notify_on: tuple[str, ...],
-                     report_url: str | None, archive_base: str | None) -> RecheckOptions:
+                     report_url: str | None, archive_base: str | None,
+                     desk_url: str | None) -> RecheckOptions:
     settings = FetchSettings(concurrency=concurrency, per_host=per_host, min_interval=delay,
                              contact=contact,
                              addresses=AddressPolicy(allow_private=allow_private))
@@ -491,6 +495,7 @@ def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, p
                           archive_dir=Path(archive_dir), readers=readers, canary_url=canary,
                           webhook_url=webhook, notify_urls=notify_urls,
                           notify_on=frozenset(notify_on), report_url=report_url,
+                          desk_url=desk_url,
                           archive_base=_base(archive_base))
 
 
@@ -500,6 +505,74 @@ def _base(value: str | None) -> str | None:
         return None
     check_sendable(value)
     return value.strip().rstrip("/")
+
+
+archive_dir_option = click.option(
+    "--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR", default="archive",
+    show_default=True, metavar="DIR", help="Folder of the WARC files. [env FACTCHECK_ARCHIVE_DIR]")
+
+
+@cli.group()
+def user() -> None:
+    """Reviewers who sign in to the review desk (factcheck serve)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input (for scripts).")
+@pass_context
+@library_errors
+def user_add(ctx: Context, name: str, password_stdin: bool) -> None:
+    """Add reviewer NAME (or set NAME's password); asks for the password."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with ctx.store() as store:
+        store.add_reviewer(name, password)
+    click.echo(f"reviewer {name} can sign in")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback needs a reviewer first.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--allow-private", is_flag=True,
+              help="Let 'recheck now' fetch private and loopback addresses.")
+@archive_dir_option
+@pass_context
+@library_errors
+def serve(ctx: Context, host: str, port: int, allow_private: bool, archive_dir: str) -> None:
+    """Run the review desk: the queue, claim pages, verdicts, rechecks (a web app)."""
+    import uvicorn
+
+    from factcheck.desk import DeskSettings, create_app
+
+    with ctx.store() as store:
+        loopback = host == "localhost" or _is_loopback(host)
+        if not loopback and not store.reviewers():
+            raise click.ClickException(
+                f"refusing to listen on {host} with no reviewer configured: add one with "
+                "`factcheck user add NAME` first (or listen on 127.0.0.1)")
+        settings = DeskSettings(
+            fetch=FetchSettings(addresses=AddressPolicy(allow_private=allow_private)),
+            archive_dir=Path(archive_dir), secret=os.environ.get("FACTCHECK_DESK_SECRET")
+            or DeskSettings().secret)
+        if not store.reviewers():
+            click.echo("note: no reviewer yet; add one with `factcheck user add NAME`",
+                       err=True)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"review desk: http://{shown}:{port}/", err=True)
+        uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @cli.command("notify-test")
@@ -875,11 +948,6 @@ def snapshots(ctx: Context, url: str, as_json: bool) -> None:
         click.echo(f"{s.fetched_at.isoformat(timespec='seconds')}  {s.outcome:<14} "
                    f"{s.http_status or '-':>3}  {(s.text_sha256 or '')[:12]:<12}  "
                    f"{textwrap.shorten(detail, 60)}")
-
-
-archive_dir_option = click.option(
-    "--archive", "archive_dir", envvar="FACTCHECK_ARCHIVE_DIR", default="archive",
-    show_default=True, metavar="DIR", help="Folder of the WARC files. [env FACTCHECK_ARCHIVE_DIR]")
 
 
 @cli.command("show-snapshot")

@@ -28,6 +28,8 @@ from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
 BANNER = "DEMONSTRATION: fixture pages on 127.0.0.1, not real sources"
+DESK_URL = "http://127.0.0.1:8080/"
+DESK_USER, DESK_PASSWORD = "demo", "demo-desk-password"
 
 PAGES = {
     "/budget": ("City budget approved (fixture)",
@@ -165,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                        *write_reports(store, folder / "reports", ("html",), audience="desk")]
             print(f"\nReports: {', '.join(str(p) for p in written)}")
             print(f"Database: {folder / 'demo.db'}; WARC files: {folder / 'archive'}")
+            store.add_reviewer(DESK_USER, DESK_PASSWORD)
+            print(f"\nThe review desk: factcheck --db {folder / 'demo.db'} serve --allow-private"
+                  f"\n  then open {DESK_URL} and sign in as {DESK_USER} / {DESK_PASSWORD} "
+                  "(a demonstration login)")
             print(f"Try: factcheck --db {folder / 'demo.db'} changes --run {last.run_id - 1}")
         return 0
     finally:

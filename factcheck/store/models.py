@@ -44,6 +44,7 @@ __all__ = [
     "DocumentRow",
     "EvidenceCheckRow",
     "EvidenceRow",
+    "ReviewerRow",
     "SnapshotRow",
     "SourceRow",
     "TextBlobRow",
@@ -208,6 +209,17 @@ class SourceRow(Base):
     evidence: Mapped[list[EvidenceRow]] = relationship(back_populates="source")
     snapshots: Mapped[list[SnapshotRow]] = relationship(
         back_populates="source", order_by="SnapshotRow.id", lazy="raise_on_sql")
+
+
+class ReviewerRow(Base):
+    """Someone who signs in to the review desk; the password is kept as an argon2 hash."""
+
+    __tablename__ = "reviewer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TextBlobRow(Base):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import functools
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ from factcheck.store.models import (
     ClaimRow,
     DocumentRow,
     EvidenceRow,
+    ReviewerRow,
     SnapshotRow,
     SourceRow,
     VerdictRow,
@@ -116,6 +119,12 @@ def open_store(url: str | os.PathLike[str] | URL | None = None, *,
         store.close()
         raise
     return store
+
+
+@functools.cache
+def _DUMMY_HASH() -> str:
+    from argon2 import PasswordHasher
+    return PasswordHasher().hash("not a password anyone has")
 
 
 class Store:
@@ -458,6 +467,45 @@ class Store:
             return [url for url, timemap in session.execute(
                 select(SourceRow.url, SourceRow.timemap).order_by(SourceRow.url))
                 if not timemap]
+
+    # -- reviewers (the review desk) -----------------------------------------
+
+    def add_reviewer(self, name: str, password: str) -> None:
+        """Add a reviewer who can sign in to the desk, or set a reviewer's password."""
+        from argon2 import PasswordHasher
+
+        name = name.strip()
+        if not re.fullmatch(r"[\w.@-]{1,100}", name):
+            raise ConfigError("a reviewer name is 1-100 letters, digits, '.', '@', '_' or '-'")
+        if len(password) < 8:
+            raise ConfigError("a password needs at least 8 characters")
+        hashed = PasswordHasher().hash(password)
+        with self._session.begin() as session:
+            row = session.scalars(select(ReviewerRow).where(ReviewerRow.name == name)).first()
+            if row is None:
+                session.add(ReviewerRow(name=name, password_hash=hashed))
+            else:
+                row.password_hash = hashed
+
+    def reviewers(self) -> list[str]:
+        with self._session() as session:
+            return list(session.scalars(select(ReviewerRow.name).order_by(ReviewerRow.name)))
+
+    def check_password(self, name: str, password: str) -> bool:
+        """Whether ``password`` is ``name``'s (the same work whether the name exists or
+        not, so that timing does not tell which names do)."""
+        from argon2 import PasswordHasher
+        from argon2.exceptions import Argon2Error
+
+        with self._session() as session:
+            hashed = session.scalar(select(ReviewerRow.password_hash)
+                                    .where(ReviewerRow.name == name))
+        hasher = PasswordHasher()
+        try:
+            hasher.verify(hashed or _DUMMY_HASH(), password)
+        except Argon2Error:
+            return False
+        return hashed is not None
 
     def next_due(self) -> datetime | None:
         """When the next source falls due (``None``: no sources)."""

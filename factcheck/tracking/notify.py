@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import apprise
 
@@ -62,7 +63,8 @@ def _text(value: object) -> str:
 MAX_EDITS = 3
 
 
-def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, str]:
+def compose(summary: RunSummary, report_url: str | None = None,
+            desk_url: str | None = None) -> tuple[str, str]:
     """The digest of a run as a title and a Markdown body, for mail and chat alike.
     What a seed or a server wrote (references, URLs, reasons) is escaped."""
     stale = len(summary.newly_stale)
@@ -80,6 +82,10 @@ def compose(summary: RunSummary, report_url: str | None = None) -> tuple[str, st
         lines += [f"**Verdicts that need review now ({stale})**", ""]
         for ref, reasons in summary.newly_stale:
             lines.append(f"- **{_text(ref)}**: {_text('; '.join(reasons))}")
+            if desk_url:
+                document, _, key = ref.partition("/")
+                lines.append(f"  - review it: {_text(desk_url.rstrip('/'))}/claims/"
+                             f"{quote(document)}/{quote(key)}")
             edits = summary.changed_words.get(ref, [])
             lines += [f"  - cited “{_text(old) or '…'}”, now reads “{_text(new) or '…'}”"
                       for _, old, new in edits[:MAX_EDITS]]

@@ -103,6 +103,8 @@ class RecheckOptions:
     notify_on: frozenset[str] = frozenset({"review"})
     #: Where the published report lives, linked from the notifications.
     report_url: str | None = None
+    #: Where the review desk (factcheck serve) is: notifications link each claim's page.
+    desk_url: str | None = None
     #: The public archive (Memento) asked for captures of dead sources after each run;
     #: None turns lookups off. Default: $FACTCHECK_ARCHIVE_BASE, else the Wayback Machine.
     archive_base: str | None = field(default_factory=default_archive_base)
@@ -427,7 +429,7 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
     if notify and summary.newly_stale and options.webhook_url:
         _notify(options.webhook_url, summary)
     if notify and options.notify_urls and wanted(summary, options.notify_on):
-        send(options.notify_urls, *compose(summary, options.report_url))
+        send(options.notify_urls, *compose(summary, options.report_url, options.desk_url))
     return summary
 
 

@@ -1,0 +1,294 @@
+"""The review desk: every route over plain HTTP (SQLite and PostgreSQL), its security
+rules, and a reviewer's path through it in a real browser (Debian's chromium)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import yaml
+from click.testing import CliRunner
+
+from factcheck import Store
+from factcheck.cli import cli
+from factcheck.desk import DeskSettings, create_app
+from factcheck.desk.app import CSP
+from factcheck.fixtureweb import FixtureHost, Route
+from factcheck.web.fetcher import FetchSettings
+from factcheck.web.safety import AddressPolicy
+
+from .test_reports import HOSTILE, browser, drift, seeded  # noqa: F401 - fixtures
+
+PASSWORD = "correct horse battery"
+STALE = "/claims/us-japan-alliance-2023/fy2023-defense-budget"
+
+
+@pytest.fixture
+def desk(seeded: Store) -> Store:  # noqa: F811 - the fixture imported above
+    drift(seeded)
+    seeded.add_reviewer("ana", PASSWORD)
+    seeded.add_reviewer("ben", PASSWORD)
+    return seeded
+
+
+class _Servers:
+    """Desk servers on loopback ports for one test: real HTTP through uvicorn."""
+
+    def __init__(self) -> None:
+        self.running: list[tuple[uvicorn.Server, threading.Thread]] = []
+        self.clients: list[httpx.Client] = []
+
+    def start(self, store: Store, **settings: Any) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(create_app(store, DeskSettings(**settings)),
+                                               host="127.0.0.1", port=port,
+                                               log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        self.running.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    def client(self, base: str) -> httpx.Client:
+        http = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+        self.clients.append(http)
+        return http
+
+    def stop(self) -> None:
+        for http in self.clients:
+            http.close()
+        for server, thread in self.running:
+            server.should_exit = True
+            thread.join(10)
+
+
+_SERVERS: list[_Servers] = []
+
+
+@pytest.fixture(autouse=True)
+def _servers() -> Iterator[None]:
+    servers = _Servers()
+    _SERVERS.append(servers)
+    yield
+    _SERVERS.remove(servers)
+    servers.stop()
+
+
+def client(store: Store, **settings: Any) -> httpx.Client:
+    servers = _SERVERS[-1]
+    return servers.client(servers.start(store, **settings))
+
+
+def signed_in(store: Store, name: str = "ana") -> httpx.Client:
+    http = client(store)
+    answer = http.post("/login", data={"name": name, "password": PASSWORD})
+    assert answer.status_code == 303, answer.text
+    return http
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def based_on(page: str) -> str:
+    found = re.search(r'name="based_on" value="([^"]*)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_every_page_needs_a_reviewer_and_says_so_safely(desk: Store) -> None:
+    http = client(desk)
+    for path in ("/", STALE, "/source-text?url=x"):
+        answer = http.get(path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+        assert answer.headers["content-security-policy"] == CSP
+    assert http.post(STALE + "/verdict").status_code == 303  # not signed in: to sign in
+    page = http.get("/login")
+    assert page.status_code == 200 and "<script" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    wrong = http.post("/login", data={"name": "ana", "password": "nope"})
+    assert wrong.status_code == 401 and "Wrong name or password" in wrong.text
+    unknown = http.post("/login", data={"name": "nobody", "password": PASSWORD})
+    assert unknown.status_code == 401
+
+
+def test_sign_in_attempts_are_rate_limited(desk: Store) -> None:
+    http = client(desk)
+    codes = [http.post("/login", data={"name": "ana", "password": "wrong"}).status_code
+             for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert http.post("/login", data={"name": "ana", "password": PASSWORD}).status_code == 429
+
+
+def test_the_cookie_is_signed_httponly_and_strict(desk: Store) -> None:
+    http = client(desk)
+    answer = http.post("/login", data={"name": "ana", "password": PASSWORD,
+                                       "next": "//evil.example/"})
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert answer.headers["location"] == "/"  # never an outside redirect
+
+
+def test_the_queue_puts_what_needs_review_first(desk: Store) -> None:
+    http = signed_in(desk)
+    page = http.get("/").text
+    rows = re.findall(r'<tr class="(stale|)">', page)
+    assert rows[0] == "stale" and rows.count("stale") == 1
+    assert "<strong>1</strong>needs review" in page
+    filtered = http.get("/", params={"rating": "misleading"}).text
+    assert filtered.count("<tr class=") == 4
+    assert http.get("/", params={"state": "gone"}).text.count("<tr class=") == 1
+
+
+def test_the_claim_page_shows_context_diff_and_history_escaped(desk: Store) -> None:
+    http = signed_in(desk)
+    page = http.get(STALE).text
+    assert "<mark>In December 2022, Japanese Cabinet passed" in page
+    assert re.search(r'<del class="figure">[^<]*26\.3', page)
+    assert re.search(r'<ins class="figure">[^<]*20\.3', page)
+    assert "needs review" in page and "rested on" in page
+    hostile = http.get("/claims/us-japan-alliance-2023/"
+                       + next(c.key for c in desk.claims()
+                              if any("nippon.com" in e.url for e in c.evidence))).text
+    assert HOSTILE not in hostile and "&lt;script&gt;" in hostile
+    assert http.get("/claims/us-japan-alliance-2023/nope").status_code == 404
+
+
+def test_a_verdict_needs_the_csrf_token_and_clears_the_flag(desk: Store) -> None:
+    http = signed_in(desk)
+    page = http.get(STALE).text
+    form = {"rating": "mostly-true", "rationale": "The figure was revised to 20.3%.",
+            "based_on": based_on(page)}
+    refused = http.post(STALE + "/verdict", data=form)
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    assert desk.claim("fy2023-defense-budget").needs_review
+    done = http.post(STALE + "/verdict", data={**form, "csrf": csrf(page)})
+    assert done.status_code == 303
+    claim = desk.claim("fy2023-defense-budget")
+    assert not claim.needs_review
+    assert (claim.verdict.rating, claim.verdict.reviewer) == ("mostly-true", "ana")
+    assert "Verdict recorded" in http.get(STALE).text
+
+
+def test_two_reviewers_on_one_claim_get_a_conflict_not_an_overwrite(desk: Store) -> None:
+    ana = signed_in(desk, "ana")
+    ben = _SERVERS[-1].client(str(ana.base_url))  # the same server, another session
+    assert ben.post("/login", data={"name": "ben", "password": PASSWORD}).status_code == 303
+    ana_page, ben_page = ana.get(STALE).text, ben.get(STALE).text
+    first = ana.post(STALE + "/verdict", data={
+        "rating": "mostly-true", "rationale": "Ana's reading.", "based_on": based_on(ana_page),
+        "csrf": csrf(ana_page)})
+    assert first.status_code == 303
+    second = ben.post(STALE + "/verdict", data={
+        "rating": "misleading", "rationale": "Ben's reading.", "based_on": based_on(ben_page),
+        "csrf": csrf(ben_page)})
+    assert second.status_code == 409
+    assert "Ana&#39;s reading." in second.text and "Ben&#39;s reading." in second.text
+    history = desk.verdict_history("us-japan-alliance-2023")[
+        "us-japan-alliance-2023/fy2023-defense-budget"]
+    assert [v.rationale for v in history][-1] == "Ana's reading."
+    again = ben.post(STALE + "/verdict", data={
+        "rating": "misleading", "rationale": "Ben's reading.",
+        "based_on": based_on(second.text), "csrf": csrf(second.text)})
+    assert again.status_code == 303
+    assert desk.claim("fy2023-defense-budget").verdict.reviewer == "ben"
+
+
+def test_recheck_now_and_the_stored_text(store: Store, tmp_path: Path) -> None:
+    site = FixtureHost()
+    try:
+        site.routes["/story"] = Route(body=b"<html><head><title>Budget &lt;b&gt;</title></head>"
+                                           b"<body><p>The budget rose 26.3 percent.</p>"
+                                           b"<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+                                           b"</body></html>")
+        (tmp_path / "a.txt").write_text("The budget rose 26.3 percent.")
+        (tmp_path / "a.yaml").write_text(yaml.safe_dump({
+            "document": {"key": "local", "text_file": "a.txt"},
+            "claims": [{"key": "budget", "quote": "The budget rose 26.3 percent.",
+                        "kind": "statistic",
+                        "verdict": {"rating": "true", "rationale": "It says so."},
+                        "evidence": [{"url": site.url("/story"),
+                                      "quote": "The budget rose 26.3 percent.",
+                                      "stance": "supports"}]}]}))
+        store.load_seeds(tmp_path)
+        store.add_reviewer("ana", PASSWORD)
+        http = client(store, fetch=FetchSettings(
+            min_interval=0.0, retries=0, addresses=AddressPolicy.allowing("127.0.0.1/32")),
+            archive_dir=None)
+        http.post("/login", data={"name": "ana", "password": PASSWORD})
+        page = http.get("/claims/local/budget").text
+        done = http.post("/claims/local/budget/recheck", data={"csrf": csrf(page)})
+        assert done.status_code == 303
+        after = http.get("/claims/local/budget").text
+        assert "Rechecked 1 source(s) now" in after and "evidence found" in after
+        assert site.hits["/story"] == 1
+        link = re.search(r'href="(/source-text\?[^"]+)"', after)
+        assert link is not None
+        text = http.get(link.group(1).replace("&amp;", "&"))
+        assert text.headers["content-type"].startswith("text/plain")
+        assert "The budget rose 26.3 percent." in text.text
+        assert text.headers["content-security-policy"] == CSP
+    finally:
+        site.close()
+
+
+def test_serve_refuses_an_outside_address_without_reviewers(tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
+    refused = runner.invoke(cli, ["--db", db, "serve", "--host", "0.0.0.0"])
+    assert refused.exit_code == 1 and "no reviewer configured" in refused.output
+    added = runner.invoke(cli, ["--db", db, "user", "add", "ana", "--password-stdin"],
+                          input=PASSWORD + "\n")
+    assert added.exit_code == 0 and "ana can sign in" in added.output
+    short = runner.invoke(cli, ["--db", db, "user", "add", "ben", "--password-stdin"],
+                          input="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.output
+
+
+# -- in a real browser -------------------------------------------------------------------
+
+@pytest.fixture
+def served(desk: Store) -> str:
+    return _SERVERS[-1].start(desk)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: str,  # noqa: F811
+                                                        desk: Store) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 900)
+    browser.get(served + "/")
+    browser.find_element(By.ID, "name").send_keys("ana")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert browser.title.startswith("Queue")
+    stale = browser.find_element(By.CSS_SELECTOR, "tr.stale a")  # first in the queue
+    stale.click()                                                    # click 1
+    assert "fy2023-defense-budget" in browser.current_url
+    assert browser.find_elements(By.CSS_SELECTOR, "del.figure")
+    assert browser.find_element(By.CSS_SELECTOR, ".flag").text == "needs review"
+    browser.find_element(By.ID, "rationale").send_keys("Revised to 20.3% since.")
+    browser.find_element(By.CSS_SELECTOR, "select#rating option[value=mostly-true]").click()
+    browser.find_element(By.XPATH, "//button[text()='Record verdict']").click()  # click 2
+    assert "Verdict recorded: mostly-true." in browser.page_source
+    assert not browser.find_elements(By.CSS_SELECTOR, ".flag")
+    assert not desk.claim("fy2023-defense-budget").needs_review
+    # No script ran on any page: the CSP allows none, and the pages carry none.
+    assert "<script" not in browser.page_source
