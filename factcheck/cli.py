@@ -845,14 +845,17 @@ def report(ctx: Context, /, document: str | None, fmt: str, output: str | None,
 @json_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of standard output.")
+@click.option("--desk-url", envvar="FACTCHECK_DESK_URL", metavar="URL",
+              help="Link each claim needing review to its page on the review desk.")
 @pass_context
 @library_errors
 def digest(ctx: Context, run_id: int | None, since: datetime | None, fmt: str, as_json: bool,
-           output: str | None) -> None:
+           output: str | None, desk_url: str | None) -> None:
     """The digest of a recheck run (or of every run since a date): what changed, which
     verdicts need review and why."""
     with ctx.store() as store:
-        text = make_digest(store, run=run_id, as_json=as_json, fmt=fmt, since=since)
+        text = make_digest(store, run=run_id, as_json=as_json, fmt=fmt, since=since,
+                           desk_url=desk_url)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(output)

@@ -272,23 +272,35 @@ def served(desk: Store) -> str:
 def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: str,  # noqa: F811
                                                         desk: Store) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     browser.set_window_size(1280, 900)
     browser.get(served + "/")
     browser.find_element(By.ID, "name").send_keys("ana")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    assert browser.title.startswith("Queue")
+    WebDriverWait(browser, 20).until(lambda page: page.title.startswith("Queue"))
     stale = browser.find_element(By.CSS_SELECTOR, "tr.stale a")  # first in the queue
     stale.click()                                                    # click 1
-    assert "fy2023-defense-budget" in browser.current_url
+    WebDriverWait(browser, 20).until(lambda page: "fy2023" in page.current_url)
     assert browser.find_elements(By.CSS_SELECTOR, "del.figure")
     assert browser.find_element(By.CSS_SELECTOR, ".flag").text == "needs review"
     browser.find_element(By.ID, "rationale").send_keys("Revised to 20.3% since.")
     browser.find_element(By.CSS_SELECTOR, "select#rating option[value=mostly-true]").click()
     browser.find_element(By.XPATH, "//button[text()='Record verdict']").click()  # click 2
+    WebDriverWait(browser, 20).until(
+        lambda page: "Verdict recorded" in page.page_source or "refused" in page.page_source)
     assert "Verdict recorded: mostly-true." in browser.page_source
     assert not browser.find_elements(By.CSS_SELECTOR, ".flag")
     assert not desk.claim("fy2023-defense-budget").needs_review
     # No script ran on any page: the CSP allows none, and the pages carry none.
     assert "<script" not in browser.page_source
+
+
+def test_the_digest_links_the_desk(desk: Store) -> None:
+    from factcheck.reports import digest
+
+    text = digest(desk, fmt="text", desk_url="https://desk.example/")
+    assert ("review it: https://desk.example/claims/us-japan-alliance-2023/"
+            "fy2023-defense-budget") in text
+    assert "desk.example" not in digest(desk, as_json=True)

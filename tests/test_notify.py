@@ -81,11 +81,13 @@ def test_the_digest_reads_as_a_message() -> None:
         newly_stale=[("doc/budget", ["a cited figure changed: 26.3 percent is now 20.3"])],
         source_changes=[("https://fixture.example/a", "unchanged", "gone", "HTTP 404")],
         changed_words={"doc/budget": [("https://fixture.example/b", "26.3", "20.3")] * 4},
-        checked=3, states={"unchanged": 2, "gone": 1}), "https://desk.example/report")
+        checked=3, states={"unchanged": 2, "gone": 1}), "https://desk.example/report",
+        "https://desk.example/desk/")
     assert title == "factcheck: 1 verdict needs review"
     assert "**doc/budget**: a cited figure changed: 26.3 percent is now 20.3" in body
     assert body.count("  - cited “26.3”, now reads “20.3”") == 3
     assert "  - and 1 more edit(s)" in body
+    assert "  - review it: https://desk.example/desk/claims/doc/budget" in body
     assert "https://fixture.example/a: unchanged → gone (HTTP 404)" in body
     assert "checked 3 (gone 1, unchanged 2)" in body
     assert body.endswith("Report: https://desk.example/report")

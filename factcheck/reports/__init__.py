@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 from factcheck.reports.build import SCHEMA_VERSION, Report, build_report
@@ -30,7 +31,7 @@ from factcheck.reports.render import (
 )
 from factcheck.store import Store
 
-__all__ = ["AUDIENCES", "FORMATS", "SCHEMA_VERSION", "Publisher", "Report", "build_report",
+__all__ = ["AUDIENCES", "desk_link", "FORMATS", "SCHEMA_VERSION", "Publisher", "Report", "build_report",
            "claimreview", "digest", "find_publisher", "left_out_of_claimreview", "render",
            "write_reports"]
 
@@ -38,11 +39,18 @@ SUFFIXES = {"html": ".html", "md": ".md", "json": ".json", "csv": ".csv",
             "claimreview": ".claimreview.json"}
 
 
+def desk_link(desk_url: str, ref: str) -> str:
+    """The review desk's page of claim ``DOCUMENT/KEY``."""
+    document, _, key = ref.partition("/")
+    return f"{desk_url.rstrip('/')}/claims/{quote(document, safe='')}/{quote(key, safe='')}"
+
+
 def digest(store: Store, *, run: int | None = None, as_json: bool = False,
-           fmt: str = "md", since: datetime | None = None) -> str:
+           fmt: str = "md", since: datetime | None = None,
+           desk_url: str | None = None) -> str:
     """What a recheck run (the latest by default) changed, or every run ``since`` a
     moment, and what needs review now; as ``md``, ``html`` (for mail), ``text`` or
-    ``json``."""
+    ``json``. With ``desk_url``, each claim needing review links its desk page."""
     runs = store.runs(limit=200)
     chosen = next((r for r in runs if r["run"] == run), None) if run is not None else (
         runs[0] if runs else None)
@@ -53,6 +61,9 @@ def digest(store: Store, *, run: int | None = None, as_json: bool = False,
     else:
         changes = store.changes(chosen["run"]) if chosen else []
     needs = [(c.ref, c.review_reasons) for c in store.claims() if c.needs_review]
+    if desk_url and not as_json and fmt != "json":
+        needs = [(ref, (*reasons, f"review it: {desk_link(desk_url, ref)}"))
+                 for ref, reasons in needs]
     renderers = {"md": digest_markdown, "html": digest_html, "text": digest_text,
                  "json": digest_json}
     if fmt not in renderers:

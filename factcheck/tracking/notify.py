@@ -85,7 +85,7 @@ def compose(summary: RunSummary, report_url: str | None = None,
             if desk_url:
                 document, _, key = ref.partition("/")
                 lines.append(f"  - review it: {_text(desk_url.rstrip('/'))}/claims/"
-                             f"{quote(document)}/{quote(key)}")
+                             f"{quote(document, safe='')}/{quote(key, safe='')}")
             edits = summary.changed_words.get(ref, [])
             lines += [f"  - cited “{_text(old) or '…'}”, now reads “{_text(new) or '…'}”"
                       for _, old, new in edits[:MAX_EDITS]]
