@@ -297,9 +297,15 @@ def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: s
     assert "<script" not in browser.page_source
 
 
-def test_the_digest_links_the_desk(desk: Store) -> None:
+def test_the_digest_links_the_desk(desk: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
     from factcheck.reports import digest
 
+    run = {"run": 1, "status": "finished", "started_at": datetime(2026, 1, 1, tzinfo=UTC),
+           "checked": 53, "errors": 0, "reason": None}
+    monkeypatch.setattr(desk, "runs", lambda limit=20: [run])  # as after a nightly run
+    monkeypatch.setattr(desk, "changes", lambda run=None, since=None: [])
     text = digest(desk, fmt="text", desk_url="https://desk.example/")
     assert ("review it: https://desk.example/claims/us-japan-alliance-2023/"
             "fy2023-defense-budget") in text

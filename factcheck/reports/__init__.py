@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from factcheck.reports.build import SCHEMA_VERSION, Report, build_report
 from factcheck.reports.publisher import Publisher, find_publisher
@@ -31,9 +31,21 @@ from factcheck.reports.render import (
 )
 from factcheck.store import Store
 
-__all__ = ["AUDIENCES", "desk_link", "FORMATS", "SCHEMA_VERSION", "Publisher", "Report", "build_report",
-           "claimreview", "digest", "find_publisher", "left_out_of_claimreview", "render",
-           "write_reports"]
+__all__ = [
+    "AUDIENCES",
+    "FORMATS",
+    "SCHEMA_VERSION",
+    "Publisher",
+    "Report",
+    "build_report",
+    "claimreview",
+    "desk_link",
+    "digest",
+    "find_publisher",
+    "left_out_of_claimreview",
+    "render",
+    "write_reports",
+]
 
 SUFFIXES = {"html": ".html", "md": ".md", "json": ".json", "csv": ".csv",
             "claimreview": ".claimreview.json"}
