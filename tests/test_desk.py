@@ -296,6 +296,27 @@ def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: s
     # No script ran on any page: the CSP allows none, and the pages carry none.
     assert "<script" not in browser.page_source
 
+    # A source's hostile title is shown as text.
+    hostile = next(c.key for c in desk.claims() if any("nippon.com" in e.url
+                                                       for e in c.evidence))
+    browser.get(f"{served}/claims/us-japan-alliance-2023/{hostile}")
+    assert browser.title == f"{hostile} · factcheck"  # not "pwned"
+    assert HOSTILE in browser.find_element(By.TAG_NAME, "main").text
+
+    # Another reviewer records a verdict while this page is open: a conflict, no overwrite.
+    browser.get(served + STALE)
+    other = _SERVERS[-1].client(served)
+    assert other.post("/login", data={"name": "ben", "password": PASSWORD}).status_code == 303
+    page = other.get(STALE).text
+    assert other.post(STALE + "/verdict", data={
+        "rating": "misleading", "rationale": "Ben's view.", "based_on": based_on(page),
+        "csrf": csrf(page)}).status_code == 303
+    browser.find_element(By.ID, "rationale").send_keys("Ana's second look.")
+    browser.find_element(By.XPATH, "//button[text()='Record verdict']").click()
+    WebDriverWait(browser, 20).until(lambda page: "meanwhile" in page.page_source)
+    assert "Ben's view." in browser.find_element(By.TAG_NAME, "main").text
+    assert desk.claim("fy2023-defense-budget").verdict.reviewer == "ben"
+
 
 def test_the_digest_links_the_desk(desk: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import UTC, datetime
