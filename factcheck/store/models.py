@@ -195,8 +195,8 @@ class SourceRow(Base):
     failing_since: Mapped[datetime | None]
     moved_to: Mapped[str | None] = mapped_column(Text)
     canonical_url: Mapped[str | None] = mapped_column(Text)
-    # The public archive's captures of the URL ([ISO time, memento URL] pairs, from its
-    # TimeMap) and when they were asked for: not asked again within a day.
+    # The times of the public archive's captures of the URL (ISO 8601, from its TimeMap)
+    # and when they were asked for: not asked again within a day.
     timemap: Mapped[list[Any] | None] = mapped_column(JSON)
     timemap_at: Mapped[datetime | None]
     # The last request to the archive to capture the page (Save Page Now), and its outcome.

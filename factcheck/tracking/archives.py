@@ -159,7 +159,7 @@ class _Wanted:
     timemap: list[Memento] | None  # cached and fresh, or None to ask
 
 
-def _candidates(session: Session, now: datetime) -> list[_Wanted]:
+def _candidates(session: Session, now: datetime, base: str) -> list[_Wanted]:
     """Evidence whose source is dead (or passage missing) and whose archive status is
     unknown, or was ``no-capture`` more than a day ago."""
     rows = session.scalars(
@@ -180,7 +180,8 @@ def _candidates(session: Session, now: datetime) -> list[_Wanted]:
         cached = None
         if source.timemap is not None and source.timemap_at is not None and \
                 source.timemap_at > now - TIMEMAP_TTL:
-            cached = [Memento(datetime.fromisoformat(at), url) for at, url in source.timemap]
+            cached = [Memento(at, replay_url(base, source.url, at))
+                      for at in map(datetime.fromisoformat, source.timemap)]
         wanted.append(_Wanted(
             row.id, source.url, row.quote, row.selector,
             verdict_time(verdict.reviewed_on, verdict.created_at) if verdict else None,
@@ -218,7 +219,7 @@ async def check_archives(session_factory: sessionmaker[Session], base: str,
     source's trouble: a failed lookup is logged, counted and tried again next run."""
     now = clock()
     with session_factory() as session:
-        wanted = _candidates(session, now)
+        wanted = _candidates(session, now, base)
     report = ArchiveReport(statuses={}, errors=[])
     if not wanted:
         return report
@@ -264,7 +265,9 @@ def _record(session_factory: sessionmaker[Session], base: str, wanted: list[_Wan
         for url, mementos in timemaps.items():
             if isinstance(mementos, list):
                 for source in session.scalars(select(SourceRow).where(SourceRow.url == url)):
-                    source.timemap = [[m.at.isoformat(), m.url] for m in mementos]
+                    # Times only (a capture's URL follows from them): a page with
+                    # thousands of captures stays a small row.
+                    source.timemap = [m.at.isoformat() for m in mementos]
                     source.timemap_at = now
         for w in wanted:
             row = session.get(EvidenceRow, w.evidence_id)
