@@ -29,8 +29,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
-import trafilatura
-from charset_normalizer import from_bytes
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -123,6 +121,8 @@ def decode(body: bytes, header_charset: str | None = None, *, html: bool = False
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # only when nothing declared fits: rare
+
     best = from_bytes(body[:65536], cp_isolation=list(_WEB_CODECS)).best()
     detected = (_codec(best.encoding) if best is not None else None) or "cp1252"
     if detected in _LATIN_CODECS:
@@ -322,6 +322,8 @@ def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
                       "dc.date", "dc.date.issued") or _name(ld.get("datePublished"))
     modified = _meta(metas, "article:modified_time", "og:updated_time", "dateModified") or \
         _name(ld.get("dateModified"))
+
+    import trafilatura  # here, not at import: a 304-only run never loads it
 
     main, problem = None, None
     try:  # given our parsed tree, trafilatura need not parse the page again

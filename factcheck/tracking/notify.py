@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import apprise
-
 if TYPE_CHECKING:
     from factcheck.tracking.recheck import RunSummary
 
@@ -42,6 +40,8 @@ class Delivery:
 
 def is_channel(url: str) -> bool:
     """Whether Apprise knows what to do with ``url``."""
+    import apprise  # loaded only by the runs and commands that notify
+
     return bool(apprise.Apprise().add(url))
 
 
@@ -111,6 +111,8 @@ def compose(summary: RunSummary, report_url: str | None = None,
 
 def notify(urls: Iterable[str], title: str, body: str) -> list[Delivery]:
     """Send to each channel on its own; a failure is logged and reported, never raised."""
+    import apprise
+
     deliveries = []
     for url in urls:
         channel = apprise.Apprise()
