@@ -778,13 +778,18 @@ def _report_options(func: F) -> F:
 
 def _publisher(options: dict[str, Any], required: bool) -> Publisher | None:
     """The publisher from --org/--org-url/--review-url, the environment or factcheck.toml;
-    without it, ClaimReview is a usage error (exit 2) and HTML carries no JSON-LD."""
+    without it, ClaimReview is a usage error (exit 2) and HTML carries no JSON-LD (said
+    on standard error when a setting is given but unusable)."""
+    given = any(options.get(k) for k in ("organization", "organization_url", "review_url"))
     try:
         return find_publisher(options.pop("organization"), options.pop("organization_url"),
                               options.pop("review_url"))
     except ConfigError as exc:
         if required:
             raise MissingSetting(str(exc)) from exc
+        if given or "cannot read" in str(exc) or "not a file" in str(exc) \
+                or "not an http" in str(exc):
+            click.echo(f"note: {exc}", err=True)
         return None
 
 

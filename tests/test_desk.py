@@ -167,6 +167,8 @@ def test_the_claim_page_shows_context_diff_and_history_escaped(desk: Store) -> N
                               if any("nippon.com" in e.url for e in c.evidence))).text
     assert HOSTILE not in hostile and "&lt;script&gt;" in hostile
     assert http.get("/claims/us-japan-alliance-2023/nope").status_code == 404
+    assert http.get("/source-text", params={"url": "javascript:alert(1)"}).status_code in (
+        400, 404)
 
 
 def test_a_verdict_needs_the_csrf_token_and_clears_the_flag(desk: Store) -> None:

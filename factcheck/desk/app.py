@@ -113,6 +113,9 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
             except NotFound as exc:
                 return page(request, "message.html.j2", 404, title="Not found",
                             message=str(exc))
+            except FactCheckError as exc:  # a malformed URL or key in the address
+                return page(request, "message.html.j2", 400, title="Cannot show that",
+                            message=str(exc))
         return wrapper
 
     async def login(request: Request) -> Response:
