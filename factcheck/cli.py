@@ -32,6 +32,7 @@ from factcheck.fetching import DEFAULT_READERS
 from factcheck.reports import (
     AUDIENCES,
     FORMATS,
+    NoPublisher,
     Publisher,
     Report,
     build_report,
@@ -778,17 +779,15 @@ def _report_options(func: F) -> F:
 
 def _publisher(options: dict[str, Any], required: bool) -> Publisher | None:
     """The publisher from --org/--org-url/--review-url, the environment or factcheck.toml;
-    without it, ClaimReview is a usage error (exit 2) and HTML carries no JSON-LD (said
-    on standard error when a setting is given but unusable)."""
-    given = any(options.get(k) for k in ("organization", "organization_url", "review_url"))
+    without it, ClaimReview is a usage error (exit 2) and HTML carries no JSON-LD. A
+    publisher configured wrongly (bad TOML, a missing part, a non-http URL) is said."""
     try:
         return find_publisher(options.pop("organization"), options.pop("organization_url"),
                               options.pop("review_url"))
     except ConfigError as exc:
         if required:
             raise MissingSetting(str(exc)) from exc
-        if given or "cannot read" in str(exc) or "not a file" in str(exc) \
-                or "not an http" in str(exc):
+        if not isinstance(exc, NoPublisher):
             click.echo(f"note: {exc}", err=True)
         return None
 
@@ -890,13 +889,13 @@ def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[s
         if publisher is None and options["audience"] == "public":
             click.echo("note: no ClaimReview written (set --org, --org-url and --review-url, "
                        "or [publisher] in factcheck.toml)", err=True)
-    with ctx.store() as store:
+
+    def warn(built: Report) -> None:
         if publisher is not None and ("claimreview" in formats or "html" in formats):
-            for doc in store.documents():
-                if document in (None, doc.key):
-                    _warn_left_out(build_report(store, doc.key), options["include_stale"])
+            _warn_left_out(built, options["include_stale"])
+    with ctx.store() as store:
         for path in write_reports(store, folder, formats, document=document,
-                                  publisher=publisher, **options):
+                                  publisher=publisher, on_report=warn, **options):
             click.echo(path)
 
 

@@ -243,7 +243,11 @@ def test_reports_public_desk_and_claimreview_needs_a_publisher(seeded: URL, tmp_
     assert "missing url (--org-url" in missing.output and '"author"' not in missing.output
     written = run(seeded, "reports", str(tmp_path / "out"), env=bare)
     assert written.exit_code == 0, written.output
-    assert "no ClaimReview written" in written.output
+    assert "no ClaimReview written" in written.output and "note: ClaimReview" not in \
+        written.output  # nothing configured: nothing wrong to say
+    half = run(seeded, "reports", str(tmp_path / "half"), env={**bare,
+                                                                "FACTCHECK_ORG_NAME": "X"})
+    assert "note: ClaimReview needs the publishing organization: missing url" in half.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"us-japan-alliance-2023.{s}" for s in ("csv", "html", "json", "md")]
     org = ["--org", "Fixture Desk", "--org-url", "https://desk.example/",

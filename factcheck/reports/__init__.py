@@ -11,13 +11,14 @@ Formats: ``html`` (one self-contained page), ``md``, ``json`` (versioned schema)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from factcheck.reports.build import SCHEMA_VERSION, Report, build_report
-from factcheck.reports.publisher import Publisher, find_publisher
+from factcheck.reports.publisher import NoPublisher, Publisher, find_publisher
 from factcheck.reports.render import (
     AUDIENCES,
     FORMATS,
@@ -35,6 +36,7 @@ __all__ = [
     "AUDIENCES",
     "FORMATS",
     "SCHEMA_VERSION",
+    "NoPublisher",
     "Publisher",
     "Report",
     "build_report",
@@ -85,16 +87,19 @@ def digest(store: Store, *, run: int | None = None, as_json: bool = False,
 
 def write_reports(store: Store, folder: str | Path, formats: tuple[str, ...] = FORMATS, *,
                   document: str | None = None, audience: str = "public",
+                  on_report: Callable[[Report], None] | None = None,
                   **options: Any) -> list[Path]:
     """Write the report of ``document`` (of every document, when none is named) in each
     format to ``folder``; return the paths. Desk HTML and Markdown are ``KEY.desk.html``
-    and ``KEY.desk.md``, beside the public ones."""
+    and ``KEY.desk.md``, beside the public ones. ``on_report`` sees each report built."""
     keys = [document] if document is not None else [d.key for d in store.documents()]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for key in keys:
         report = build_report(store, key)
+        if on_report is not None:
+            on_report(report)
         for fmt in formats:
             desk = ".desk" if audience == "desk" and fmt in ("html", "md") else ""
             path = folder / f"{report.document['key']}{desk}{SUFFIXES[fmt]}"

@@ -26,11 +26,15 @@ from pathlib import Path
 
 from factcheck.errors import ConfigError
 
-__all__ = ["Publisher", "find_publisher"]
+__all__ = ["NoPublisher", "Publisher", "find_publisher"]
 
 _SETTINGS = (("name", "--org", "FACTCHECK_ORG_NAME"),
              ("url", "--org-url", "FACTCHECK_ORG_URL"),
              ("review_url", "--review-url", "FACTCHECK_REVIEW_URL"))
+
+
+class NoPublisher(ConfigError):
+    """No publisher is configured at all (as opposed to one configured wrongly)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ def find_publisher(name: str | None = None, url: str | None = None,
             bad.append(f"{key} {value!r} is not an http(s) URL")
         values[key] = value
     if missing or bad:
-        raise ConfigError("ClaimReview needs the publishing organization: "
+        error = NoPublisher if len(missing) == len(_SETTINGS) else ConfigError
+        raise error("ClaimReview needs the publishing organization: "
                           + "; ".join([*(f"missing {m}" for m in missing), *bad]))
     return Publisher(**values)

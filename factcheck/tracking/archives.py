@@ -279,7 +279,6 @@ def _record(session_factory: sessionmaker[Session], base: str, wanted: list[_Wan
                 log.warning("archive lookup for %s failed: %s", w.url, mementos)
                 continue
             memento = chosen[w.evidence_id]
-            report.looked_up += 1
             if memento is None:
                 row.archived_url = row.archived_at = None
                 row.archive_status = "no-capture"
@@ -300,6 +299,7 @@ def _record(session_factory: sessionmaker[Session], base: str, wanted: list[_Wan
                 row.archive_reason = f"in the capture of {memento.at:%Y-%m-%d}: " + (
                     result.reason if not problem or result.status == "found" else problem)
             row.archive_checked_at = now
+            report.looked_up += 1
             status = row.archive_status or "unknown"
             report.statuses[status] = report.statuses.get(status, 0) + 1
 
