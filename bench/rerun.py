@@ -7,12 +7,15 @@ page at a path of its own (so the soft-404 probe gets a real 404). Three figures
 the first recheck's CPU per page (this process and the reader processes); a rerun
 where the server sends no validators and the bytes did not change (recorded as
 unchanged from the body's SHA-256: no parse); and a rerun answered entirely by 304s
-through the command line, process start included. Writes bench/results/rerun.json.
+through the command line, process start included. Beside them, the floor: the same
+304 rerun through a bare ``httpx.AsyncClient`` (no politeness, no database), what the
+HTTP library alone costs per request. Writes bench/results/rerun.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import multiprocessing
 import os
@@ -25,6 +28,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
 
 from bench.corpus import news_page  # noqa: E402
 from bench.suite import options  # noqa: E402
@@ -47,6 +52,28 @@ def _cpu() -> float:
     own, children = (resource.getrusage(resource.RUSAGE_SELF),
                      resource.getrusage(resource.RUSAGE_CHILDREN))
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _httpx_alone(urls: list[str]) -> float:
+    """CPU seconds of a conditional GET per URL through a bare httpx client, answered by
+    304s (one unconditional pass first, to learn the ETags)."""
+    async def run() -> float:
+        etags: dict[str, str] = {}
+        limits = httpx.Limits(max_connections=2 * HOSTS, max_keepalive_connections=2 * HOSTS)
+        async with httpx.AsyncClient(limits=limits) as client:
+            slots = asyncio.Semaphore(2 * HOSTS)
+
+            async def get(url: str) -> None:
+                async with slots:
+                    headers = {"If-None-Match": etags[url]} if url in etags else {}
+                    response = await client.get(url, headers=headers)
+                    etags[url] = response.headers.get("etag", "")
+
+            await asyncio.gather(*map(get, urls))
+            start = _cpu()
+            await asyncio.gather(*map(get, urls))
+            return _cpu() - start
+    return asyncio.run(run())
 
 
 def main() -> None:
@@ -93,6 +120,9 @@ def main() -> None:
                     "cpu_s": round(used, 2), "checked": summary["checked"],
                     "cpu_ms_per_source_with_process_start": round(used / sources * 1000, 2),
                     "states": summary["states"]}
+                floor = _httpx_alone(urls)
+                results["httpx_alone_304"] = {"cpu_ms_per_request": round(floor / sources
+                                                                          * 1000, 2)}
         mine.send("stop")
         web.join(5)
     out = ROOT / "bench" / "results"
@@ -107,6 +137,8 @@ def main() -> None:
     print(f"rerun answered by 304s through the CLI: {cli['cpu_ms_per_source_with_process_start']}"
           f" ms CPU per source, process start included ({cli['cpu_s']} s for "
           f"{cli['checked']})")
+    print(f"the same 304s through a bare httpx client: "
+          f"{results['httpx_alone_304']['cpu_ms_per_request']} ms CPU per request")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,33 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
-from factcheck.store.db import alembic_config, make_engine, migrate
+from factcheck import open_store
+from factcheck.errors import ConfigError
+from factcheck.store.db import SCHEMA_HEAD, alembic_config, make_engine, migrate
 from factcheck.store.models import Base
 
 from .conftest import ROOT
 
 TABLES = set(Base.metadata.tables)
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_schema_head_is_the_newest_migration() -> None:
+    """Opening a store compares the database with SCHEMA_HEAD, not with the scripts: a new
+    migration must move it too."""
+    assert SCHEMA_HEAD == HEAD
+
+
+def test_a_database_behind_the_newest_schema_is_refused_until_migrated(db_url: URL) -> None:
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0010")
+    finally:
+        engine.dispose()
+    with pytest.raises(ConfigError, match=f"at schema revision 0010, not {HEAD}"):
+        open_store(db_url)
+    with open_store(db_url, migrate=True) as store:
+        assert store.schema_revision() == HEAD
 
 
 def test_upgrade_downgrade_upgrade(db_url: URL) -> None:

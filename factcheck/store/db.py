@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,11 +15,18 @@ from sqlalchemy.orm import Session
 
 from factcheck.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "alembic_config", "database_url", "insert_new",
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = ["DEFAULT_DATABASE_URL", "SCHEMA_HEAD", "alembic_config", "database_url", "insert_new",
            "make_engine", "migrate", "migrations_path", "safe_url"]
 
 DEFAULT_DATABASE_URL = "sqlite:///factcheck.db"
 ENV_DATABASE_URL = "FACTCHECK_DATABASE_URL"
+#: The newest migration's revision: what every command expects the database to be at.
+#: Written here so that opening a store reads one row instead of importing alembic and
+#: every migration script; a test checks it against the scripts' own head.
+SCHEMA_HEAD = "0011"
 
 
 def database_url(given: str | os.PathLike[str] | None = None) -> URL:
@@ -96,6 +101,8 @@ def migrations_path() -> Path:
 
 def alembic_config(engine: Engine | None = None) -> Config:
     """An alembic configuration for the packaged migrations, bound to ``engine``."""
+    from alembic.config import Config  # only migrating needs alembic
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_path()))
     if engine is not None:
@@ -105,6 +112,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (the newest schema by default)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 

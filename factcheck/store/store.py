@@ -17,11 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
@@ -30,7 +28,7 @@ from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdi
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
 from factcheck.store.db import (
-    alembic_config,
+    SCHEMA_HEAD,
     database_url,
     insert_new,
     make_engine,
@@ -164,11 +162,15 @@ class Store:
     def schema_revision(self) -> str | None:
         """The schema revision the database is at, ``None`` when it has none."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            try:
+                return conn.execute(text("SELECT version_num FROM alembic_version")
+                                    ).scalar_one_or_none()
+            except (OperationalError, ProgrammingError):  # no such table: no schema
+                return None
 
     def check_schema(self) -> None:
         """Raise :class:`ConfigError` unless the schema is at the newest revision."""
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        head = SCHEMA_HEAD
         current = self.schema_revision()
         if current != head:
             state = "has no factcheck schema" if current is None else \

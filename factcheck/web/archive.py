@@ -12,14 +12,16 @@ import io
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from typing import TYPE_CHECKING, BinaryIO
 
 from factcheck._version import __version__
 from factcheck.web.fetcher import Exchange
+
+if TYPE_CHECKING:
+    from warcio.warcwriter import WARCWriter
+
+# warcio is imported where a record is written or read: a run answered by 304s writes
+# none, and most commands read none.
 
 __all__ = ["WarcArchive", "copy_exchange", "read_response"]
 
@@ -35,6 +37,8 @@ class WarcArchive:
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
+            from warcio.warcwriter import WARCWriter
+
             self.folder.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
             self.path = self.folder / f"factcheck-{stamp}-{os.getpid()}.warc.gz"
@@ -47,6 +51,8 @@ class WarcArchive:
 
     def write(self, exchange: Exchange) -> tuple[str, int]:
         """Write one exchange; return the file name and the response record's offset."""
+        from warcio.statusandheaders import StatusAndHeaders
+
         writer = self._open()
         assert self._file is not None and self.path is not None
         date = exchange.at.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -90,6 +96,8 @@ def _open_at(folder: str | Path, name: str) -> Path:
 def read_response(folder: str | Path, name: str, offset: int) -> tuple[str, bytes]:
     """The response record at ``offset`` of WARC file ``name`` in ``folder``: its target
     URI and its body as the server sent it, decoded of chunking and compression."""
+    from warcio.archiveiterator import ArchiveIterator
+
     with open(_open_at(folder, name), "rb") as f:
         f.seek(offset)
         for record in ArchiveIterator(f):
@@ -105,6 +113,8 @@ def copy_exchange(folder: str | Path, name: str, offset: int, out: BinaryIO) -> 
     """Copy the response record at ``offset`` and its request record, byte for byte (each
     record is a gzip member of its own, so digests and offsets stay true), to ``out``;
     return the response's WARC headers."""
+    from warcio.archiveiterator import ArchiveIterator
+
     path = _open_at(folder, name)
     with open(path, "rb") as f:
         f.seek(offset)
