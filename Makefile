@@ -65,6 +65,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet 'requests>=2.31' pyinstrument
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/fit_weights.py
 	$(BIN)/python bench/due.py
 	$(BIN)/python bench/rerun.py
 	$(BIN)/python bench/suite.py
