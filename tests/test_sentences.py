@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ from factcheck import read_seed
 from factcheck.drafts import draft_seed
 from factcheck.seeds import uncovered
 from factcheck.text.labelled import load_labelled, score
-from factcheck.text.sentences import byline_authors, extract_claims, split
+from factcheck.text.sentences import BIAS, WEIGHTS, byline_authors, extract_claims, split
 
-from .conftest import SEEDS
+from .conftest import ROOT, SEEDS
 
 ARTICLES = sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.yaml"))
 
@@ -78,6 +79,10 @@ def test_labelled_articles_split_exactly_and_score_well(path: Path) -> None:
     ("Smaller firms were not invited to the talks.", "not-done"),
     ("It now stands at 12.", "level"),
     ("Party officials said the leader would not concede.", "group-attribution"),
+    # the past tense by its form, with verbs in no list of ours
+    ("Striker Tomas Ek scored both goals.", "past-tense"),
+    ("The contractor's chief executive was acquitted.", "past-tense"),
+    ("Kestrel's captain was sent off in the 70th minute.", "past-tense"),
 ])
 def test_kinds_of_claims_without_a_figure_of_their_own(sentence: str, feature: str) -> None:
     (found,) = extract_claims(sentence)
@@ -91,6 +96,41 @@ def test_a_promotional_quotation_is_not_check_worthy_for_being_one() -> None:
     assert not promo.check_worthy and "promotional" in promo.features
     (factual,) = extract_claims("“The winter of 2021 cost us eleven weeks,” Varga said.")
     assert factual.check_worthy and "promotional" not in factual.features
+
+
+def test_a_quotation_counts_for_what_it_says() -> None:
+    # quoted speech stating no figure, time, event, change or finding: a promotion
+    (speech,) = extract_claims("“This team never stops believing,” Borg said.")
+    assert not speech.check_worthy and "promotional" in speech.features
+    # a quoted term is neither a quotation nor a promotion
+    (term,) = extract_claims("Japan calls itself the “Western country in Asia” at home.")
+    assert "quotation" not in term.features and "promotional" not in term.features
+    # quoted speech that states an event keeps its weight
+    (event,) = extract_claims("“We signed the contract in May,” Borg said.")
+    assert event.check_worthy and "quotation" in event.features
+
+
+def test_past_participles_used_as_adjectives_are_not_past_events() -> None:
+    for sentence in ("I am interested in the so-called deal.", "She was disappointed.",
+                     "The plan is misguided.", "A hundred people need help indeed."):
+        (found,) = extract_claims(sentence)
+        assert "past-tense" not in found.features, sentence
+
+
+def test_a_stance_said_as_one_is_opinion() -> None:
+    (stance,) = extract_claims("We think the council got it wrong.")
+    assert not stance.check_worthy and "evaluative" in stance.features
+
+
+def test_the_weights_are_the_fit_to_the_development_articles() -> None:
+    """WEIGHTS is what bench/fit_weights.py fits: a changed feature or article without a
+    refit fails here."""
+    sys.path.insert(0, str(ROOT))
+    from bench.fit_weights import development, fit
+
+    bias, weights = fit([r for rows in development().values() for r in rows], 0.1)
+    assert round(bias, 2) == BIAS
+    assert [round(w, 2) for w in weights] == [w for w, _cap in WEIGHTS.values()]
 
 
 def test_a_fact_wrapped_in_an_evaluation_is_found_and_both_parts_named() -> None:
