@@ -332,6 +332,7 @@ def reports(claims: int) -> None:
     import yaml
 
     from factcheck.reports import FORMATS, build_report, render
+    from factcheck.reports.publisher import Publisher
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -356,8 +357,8 @@ def reports(claims: int) -> None:
             rows: dict[str, Any] = {"seed_s": round(seeding, 1), "build_s": round(build, 2)}
             for fmt in FORMATS:
                 start = time.perf_counter()
-                out = render(report, fmt, organization="Bench", organization_url="https://b/",
-                             review_url="https://b/r")
+                out = render(report, fmt, publisher=Publisher("Bench", "https://b/",
+                                                              "https://b/r"))
                 rows[fmt] = {"seconds": round(time.perf_counter() - start, 2),
                              "bytes": len(out.encode())}
     RESULTS["reports"] = {"claims": claims, **rows}
