@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import multiprocessing
@@ -92,6 +93,21 @@ class Web:
 
 # -- 1 and 2: throughput and the unchanged rerun ----------------------------------
 
+async def _bare_httpx(urls: list[str], per_host: int) -> None:
+    """GET every URL through one httpx client, ``per_host`` at a time per host: what the
+    HTTP library alone makes of this web (its ceiling for us)."""
+    import httpx
+
+    gates: dict[str, asyncio.Semaphore] = {}
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with httpx.AsyncClient(limits=limits) as client:
+        async def get(url: str) -> None:
+            async with gates.setdefault(url.split("/")[2], asyncio.Semaphore(per_host)):
+                (await client.get(url)).raise_for_status()
+
+        await asyncio.gather(*map(get, urls))
+
+
 def throughput(pages: int, hosts: int, latency: float) -> None:
     import requests
     from bs4 import BeautifulSoup
@@ -135,6 +151,14 @@ def throughput(pages: int, hosts: int, latency: float) -> None:
             list(pool.map(fetch_and_parse, urls))
         seconds = time.perf_counter() - start
         rows["requests + BeautifulSoup, 5 threads"] = {
+            "pages": pages, "seconds": round(seconds, 2),
+            "pages_per_s": round(pages / seconds, 1),
+            "share_of_limit": round(pages / seconds / limit, 3),
+            "max_in_flight_per_host": web.stats()["max_in_flight"]}
+        start = time.perf_counter()
+        asyncio.run(_bare_httpx(urls, per_host=2))
+        seconds = time.perf_counter() - start
+        rows["bare httpx client (GET only, no storage)"] = {
             "pages": pages, "seconds": round(seconds, 2),
             "pages_per_s": round(pages / seconds, 1),
             "share_of_limit": round(pages / seconds / limit, 3),

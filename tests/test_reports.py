@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -134,6 +136,33 @@ def test_annotate_gives_the_text_back_and_nests_spans() -> None:
     assert [(r.first, r.last) for r in split[0][3:] + split[1][:1]] == [(True, False),
                                                                        (False, True)]
     assert annotate(text, [Span(5, 99, True)]) == [Run(text, None)]  # out of range: unmarked
+
+
+@dataclass(frozen=True, eq=False)
+class _Spanned:
+    start: int
+    end: int
+    checkable: bool
+
+
+@given(st.text("ab \n", max_size=40),
+       st.lists(st.tuples(st.integers(-2, 42), st.integers(-2, 42), st.booleans()),
+                max_size=8))
+def test_every_run_belongs_to_the_innermost_claim_covering_it(
+        text: str, spans: list[tuple[int, int, bool]]) -> None:
+    claims = [_Spanned(min(a, b), max(a, b), checkable) for a, b, checkable in spans]
+    runs = annotate(text, claims)
+    assert "".join(r.text for r in runs) == text
+    at = 0
+    for run in runs:  # the owner, by the rule itself, at every character of the run
+        for i in range(at, at + len(run.text)):
+            covering = [c for c in claims
+                        if 0 <= c.start < c.end <= len(text) and c.start <= i < c.end]
+            key = min(((not c.checkable, c.end - c.start, c.start) for c in covering),
+                      default=None)
+            assert (run.claim and (not run.claim.checkable, run.claim.end - run.claim.start,
+                                   run.claim.start)) == key if key else run.claim is None
+        at += len(run.text)
 
 
 def drift(store: Store) -> None:

@@ -9,6 +9,7 @@ before a not-checkable one, so a rated statistic inside an opinion keeps its mar
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,14 +43,24 @@ class Run(Generic[C]):
 
 
 def annotate(text: str, claims: Iterable[C]) -> list[Run[C]]:
-    """``text`` as runs, in order; joined, they give ``text`` back exactly."""
+    """``text`` as runs, in order; joined, they give ``text`` back exactly.
+
+    One sweep over the cut points: a heap holds the claims begun so far, innermost
+    first, and those already ended are dropped as they reach its top (linear in the
+    claims, up to a logarithm, however many there are)."""
     spans = [c for c in claims if 0 <= c.start < c.end <= len(text)]
     cuts = sorted({0, len(text), *(c.start for c in spans), *(c.end for c in spans)})
+    starting: dict[int, list[tuple[int, C]]] = {}
+    for order, c in enumerate(spans):
+        starting.setdefault(c.start, []).append((order, c))
+    begun: list[tuple[tuple[bool, int, int], int, C]] = []
     pieces: list[tuple[int, int, C | None]] = []
     for lo, hi in itertools.pairwise(cuts):
-        covering = [c for c in spans if c.start <= lo and hi <= c.end]
-        owner = min(covering, key=lambda c: (not c.checkable, c.end - c.start, c.start),
-                    default=None)
+        for order, c in starting.get(lo, ()):
+            heapq.heappush(begun, ((not c.checkable, c.end - c.start, c.start), order, c))
+        while begun and begun[0][2].end <= lo:
+            heapq.heappop(begun)
+        owner = begun[0][2] if begun else None
         if pieces and pieces[-1][2] is owner:
             pieces[-1] = (pieces[-1][0], hi, owner)
         else:
