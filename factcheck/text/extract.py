@@ -47,7 +47,6 @@ _WEB_CODECS = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp12
                "koi8_u", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "euc_kr")
 _LATIN_CODECS = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "iso8859-2",
                            "iso8859-15", "latin-1", "iso8859-1"})
-_BLOCKS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
 @dataclass(frozen=True)
@@ -206,10 +205,13 @@ def _extract(body: bytes, content_type: str | None, url: str | None,
 # Line breaks as str.splitlines() knows them, besides \n and \r (rare: looked for first).
 _RARE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _RARE_BREAK = re.compile(f"[{_RARE_BREAKS}]")
-# Runs of blanks other than one plain space: matching every single space between
-# words would cost a replacement per word.
-_BLANK_RUNS = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
+# Two spaces or more: a literal prefix the regular expression engine scans for at C
+# speed (a pattern that tried every single space between words cost 20 times more).
+_SPACE_RUNS = re.compile("  +")
 _GAPS = re.compile(r"\n[ \n]*")
+# Every text node below an element, as plain strings, in document order (XPath in C:
+# a tenth of the time of itertext()).
+_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object",
            etree.Comment, etree.ProcessingInstruction)
 
@@ -217,10 +219,11 @@ _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "iframe", "
 def _visible_text(node: HtmlElement) -> str:
     """Every text node on a line of its own, blanks collapsed, lines stripped, empty
     lines gone: a few passes over the joined text, not a loop over its lines."""
-    text = "\n".join(node.itertext()).replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(_TEXT_NODES(node)).replace("\r\n", "\n").replace("\r", "\n")
     if any(c in text for c in _RARE_BREAKS):
         text = _RARE_BREAK.sub("\n", text)
-    text = _BLANK_RUNS.sub(" ", text).replace(" \n", "\n")
+    text = _SPACE_RUNS.sub(" ", text.replace("\t", " ").replace("\u00a0", " "))
+    text = text.replace(" \n", "\n")
     return _GAPS.sub("\n", text).strip(" \n")
 
 
