@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.claims import seed_labels  # noqa: E402
 from factcheck.text.labelled import load_labelled  # noqa: E402
-from factcheck.text.sentences import BIAS, WEIGHTS, _score, extract_claims, inputs  # noqa: E402
+from factcheck.text.sentences import BIAS, WEIGHTS, extract_claims, model_inputs  # noqa: E402
 
 NAMES = list(WEIGHTS)
 Row = tuple[list[float], bool]
@@ -43,7 +43,7 @@ def development() -> dict[str, list[Row]]:
         rows[name] = []
         for start, end, worthy in labels:
             if (start, end) in found:
-                x = inputs(_score(text[start:end])[2])
+                x = model_inputs(text[start:end])
                 rows[name].append(([float(x.get(n, 0)) for n in NAMES], worthy))
     return rows
 

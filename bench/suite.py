@@ -136,33 +136,25 @@ def throughput(pages: int, hosts: int, latency: float) -> None:
             response = requests.get(url, timeout=30)
             return len(BeautifulSoup(response.text, "lxml").get_text())
 
+        def baseline(name: str, count: int, run: Any) -> None:
+            start = time.perf_counter()
+            run()
+            seconds = time.perf_counter() - start
+            rows[name] = {"pages": count, "seconds": round(seconds, 2),
+                          "pages_per_s": round(count / seconds, 1),
+                          "share_of_limit": round(count / seconds / limit, 3),
+                          "max_in_flight_per_host": web.stats()["max_in_flight"]}
+
+        def threads() -> None:
+            with ThreadPoolExecutor(5) as pool:
+                list(pool.map(fetch_and_parse, urls))
+
         sample = urls[: max(50, pages // 10)]
-        start = time.perf_counter()
-        for url in sample:
-            fetch_and_parse(url)
-        seconds = time.perf_counter() - start
-        rows["requests + BeautifulSoup, sequential"] = {
-            "pages": len(sample), "seconds": round(seconds, 2),
-            "pages_per_s": round(len(sample) / seconds, 1),
-            "share_of_limit": round(len(sample) / seconds / limit, 3),
-            "max_in_flight_per_host": web.stats()["max_in_flight"]}
-        start = time.perf_counter()
-        with ThreadPoolExecutor(5) as pool:
-            list(pool.map(fetch_and_parse, urls))
-        seconds = time.perf_counter() - start
-        rows["requests + BeautifulSoup, 5 threads"] = {
-            "pages": pages, "seconds": round(seconds, 2),
-            "pages_per_s": round(pages / seconds, 1),
-            "share_of_limit": round(pages / seconds / limit, 3),
-            "max_in_flight_per_host": web.stats()["max_in_flight"]}
-        start = time.perf_counter()
-        asyncio.run(_bare_httpx(urls, per_host=2))
-        seconds = time.perf_counter() - start
-        rows["bare httpx client (GET only, no storage)"] = {
-            "pages": pages, "seconds": round(seconds, 2),
-            "pages_per_s": round(pages / seconds, 1),
-            "share_of_limit": round(pages / seconds / limit, 3),
-            "max_in_flight_per_host": web.stats()["max_in_flight"]}
+        baseline("requests + BeautifulSoup, sequential", len(sample),
+                 lambda: [fetch_and_parse(url) for url in sample])
+        baseline("requests + BeautifulSoup, 5 threads", pages, threads)
+        baseline("bare httpx client (GET only, no storage)", pages,
+                 lambda: asyncio.run(_bare_httpx(urls, per_host=2)))
     finally:
         web.close()
     first, rerun = rows["factcheck recheck"], rows["factcheck unchanged rerun"]

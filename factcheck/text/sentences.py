@@ -19,7 +19,7 @@ from typing import Any
 
 from factcheck.text.figures import find_quantities
 
-__all__ = ["Sentence", "byline_authors", "extract_claims", "split"]
+__all__ = ["Sentence", "byline_authors", "extract_claims", "model_inputs", "split"]
 
 ABBREVIATIONS = frozenset("""
 u.s u.k u.n e.u u.s.a jan feb mar apr jun jul aug sep sept oct nov dec no nos vol prof dr
@@ -355,9 +355,15 @@ def _score(sentence: str) -> tuple[float, tuple[str, ...], dict[str, int]]:
     return 1 / (1 + math.exp(-_z(counts))), features, counts
 
 
-def inputs(counts: dict[str, int]) -> dict[str, int]:
-    """The weighted sum's inputs: each feature's count, capped; plus reported speech
-    (what someone said they would do is what they said, not a prediction of ours)."""
+def model_inputs(sentence: str) -> dict[str, int]:
+    """What the score of ``sentence`` is a weighted sum of (``bench/fit_weights.py``
+    fits the weights to these)."""
+    return _inputs(_score(sentence)[2])
+
+
+def _inputs(counts: dict[str, int]) -> dict[str, int]:
+    """Each feature's count, capped; plus reported speech (what someone said they would
+    do is what they said, not a prediction of ours)."""
     capped = {name: min(counts.get(name, 0), cap) for name, (_, cap) in WEIGHTS.items()}
     if counts.get("attribution"):
         capped["reported-speech"] = min(counts.get("predictive", 0), WEIGHTS["reported-speech"][1])
@@ -365,7 +371,7 @@ def inputs(counts: dict[str, int]) -> dict[str, int]:
 
 
 def _z(counts: dict[str, int]) -> float:
-    return BIAS + sum(WEIGHTS[name][0] * n for name, n in inputs(counts).items())
+    return BIAS + sum(WEIGHTS[name][0] * n for name, n in _inputs(counts).items())
 
 
 def _kind(counts: dict[str, int], check_worthy: bool) -> str:
