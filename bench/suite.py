@@ -296,7 +296,7 @@ def scale_child(phase: str, url: str, sources: int, ports: list[int]) -> None:
                 "checked": summary.checked, "states": dict(summary.states),
                 "recheck_peak_rss_mb": round(
                     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                "growth_per_unchanged_run_bytes": size() - before,
+                "growth_bytes": size() - before,  # each source's first snapshot row
                 "growth_per_source_bytes": round((size() - before) / sources, 1)})
     print(json.dumps(result))
 
@@ -347,7 +347,7 @@ def scale(sources: int, postgres: str | None) -> None:
         print(f"  {name:<10} seed {r.get('seeding_s')} s (peak RSS {r.get('seed_peak_rss_mb')} MB),"
               f" due selection {r.get('due_selection_ms')} ms, recheck (304s) "
               f"{r.get('recheck_304_s')} s = {r.get('recheck_pages_per_s')} pages/s (peak RSS "
-              f"{r.get('recheck_peak_rss_mb')} MB), growth per unchanged run "
+              f"{r.get('recheck_peak_rss_mb')} MB), first snapshot rows "
               f"{r.get('growth_per_source_bytes')} B/source")
 
 
