@@ -8,7 +8,7 @@
 2. The unchanged rerun: bytes and time, thanks to conditional requests.
 3. CPU per page: our extraction against trafilatura's extract alone, 50-500 KB pages.
 4. Scale: 100,000 sources on SQLite and on PostgreSQL, each in its own process:
-   seeding, due selection, a full recheck answered by 304s, peak RSS, growth per run.
+   seeding, due selection, a full recheck answered by 304s, peak RSS, the first snapshot rows.
 5. Reports for 10,000 claims, in every format.
 (Anchoring: bench/anchoring.py.) Prints tables; writes bench/results/suite.json.
 """
