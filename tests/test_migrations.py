@@ -43,6 +43,13 @@ def test_a_database_behind_the_newest_schema_is_refused_until_migrated(db_url: U
         assert store.schema_revision() == HEAD
 
 
+def test_a_database_without_the_schema_is_refused(db_url: URL) -> None:
+    if db_url.get_backend_name() == "sqlite":
+        Path(db_url.database or "").touch()  # a file there, but no tables
+    with pytest.raises(ConfigError, match="has no factcheck schema"):
+        open_store(db_url)
+
+
 def test_upgrade_downgrade_upgrade(db_url: URL) -> None:
     engine = make_engine(db_url)
     try:
