@@ -39,7 +39,7 @@ from factcheck.reports import Publisher, build_report
 from factcheck.reports.render import render
 from factcheck.seeds import read_seed
 from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow, VerdictRow
-from factcheck.text.extract import extract
+from factcheck.text.extract import Page, extract
 from factcheck.tracking.recheck import RecheckOptions
 from factcheck.urls import check_sendable, normalize_url
 from factcheck.web.fetcher import (
@@ -288,6 +288,29 @@ def test_a_reader_process_that_dies_is_replaced() -> None:
         readers.shutdown()
     assert "crashed the reader" in (problem or "")
     assert after == "back"
+
+
+def test_pages_read_together_when_a_reader_dies_are_each_read_again() -> None:
+    """Pages that arrive together go to a reader in one batch; if the reader dies under
+    the batch, each page is read again alone, and none is marked for a death it did not
+    cause."""
+    readers = Readers(1)
+    try:
+        async def go() -> tuple[list[Page], set[int], set[int]]:
+            await readers.extract(html_result(b"<p>warm</p>"))
+            before = set(readers._pool._processes)  # type: ignore[attr-defined]
+            for pid in before:
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.5)
+            pages = await asyncio.gather(*(readers.extract(html_result(f"<p>{w}</p>".encode()))
+                                           for w in ("one", "two", "three")))
+            return pages, before, set(readers._pool._processes)  # type: ignore[attr-defined]
+        pages, before, after = asyncio.run(go())
+    finally:
+        readers.shutdown()
+    assert [p.text for p in pages] == ["one", "two", "three"]
+    assert all(p.problem is None for p in pages)
+    assert after and not after & before  # a new reader took over
 
 
 def test_reader_processes_die_with_their_parent(tmp_path: Path) -> None:
