@@ -24,9 +24,9 @@ BACKOFF_CAP = timedelta(days=7)
 def next_check(now: datetime, interval: timedelta, failures: int,
                rng: random.Random | None = None) -> datetime:
     """The next check time after a check that left ``failures`` consecutive failures."""
-    rng = rng or random.Random()
+    uniform = rng.uniform if rng is not None else random.uniform
     wait = interval if failures <= 0 else min(BACKOFF_CAP, FIRST_RETRY * 2 ** (failures - 1))
-    return now + wait * (1 + rng.uniform(-JITTER, JITTER))
+    return now + wait * (1 + uniform(-JITTER, JITTER))
 
 
 def parse_interval(text: str) -> timedelta:
