@@ -46,7 +46,37 @@ def test_parsing(text: str, kind: str, value: float, unit: str | None) -> None:
 def test_counts_and_ordinals() -> None:
     (count,) = find_quantities("which involved seven of the 10 ASEAN members")
     assert (count.kind, count.value, count.whole) == ("count", 7.0, 10.0)
-    assert find_quantities("rising for the 11th straight year") == []
+    (rank,) = find_quantities("rising for the 11th straight year")
+    assert (rank.text, rank.kind, rank.value) == ("11th", "ordinal", 11.0)
+
+
+def test_a_changed_ordinal_is_a_changed_figure() -> None:
+    assert figure_changes("built in the 14th century", "built in the 21th century") == [
+        ("14th", "21th")]
+    assert figure_changes("第14回の会議", "第15回の会議") == [("第14", "第15")]
+
+
+@pytest.mark.parametrize(("written", "kind", "value", "unit"), [
+    ("５兆円", "amount", 5e12, "JPY"),
+    ("ＧＤＰ比２％", "percent", 2.0, "%"),
+    ("1.234.567,5 €", "amount", 1234567.5, "EUR"),
+    ("1\u202f234,5 euros", "amount", 1234.5, "EUR"),
+    ("1'234'567 dollars", "amount", 1234567.0, "USD"),
+    ("4000億円", "amount", 4e11, "JPY"),
+    ("€12", "amount", 12.0, "EUR"),
+])
+def test_figures_in_the_forms_people_write_them(written: str, kind: str, value: float,
+                                                unit: str) -> None:
+    found = [q for q in find_quantities(written) if q.kind != "number"]
+    assert [(q.kind, q.value, q.unit) for q in found] == [(kind, value, unit)]
+
+
+def test_full_width_digits_keep_their_offsets() -> None:
+    text = "予算は２６．３％増えた"
+    (percent,) = find_quantities(text)
+    assert text[percent.start:percent.end] == percent.text == "２６．３％"
+    assert percent.value == 26.3
+    assert figure_changes(text, "予算は２０．３％増えた") == [("２６．３％", "２０．３％")]
 
 
 def test_qualifiers_open_or_widen_the_interval() -> None:
@@ -114,7 +144,7 @@ def test_figure_changes_between_versions() -> None:
     assert figure_changes(before, before.replace("26.3", "20.3")) == [
         ("26.3 percent", "20.3 percent")]
     assert figure_changes(before, "up sharply from 5.4 trillion yen") == [
-        ("26.3 percent", None)]
+        ("26.3 percent", None), ("11th", None)]
 
 
 @settings(max_examples=300, deadline=None)

@@ -140,24 +140,68 @@ def changed_words(diff: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
 
 # -- normalized search ---------------------------------------------------------------
 
+# Punctuation that a markup-to-text step, or a typist, may set off with a space or not:
+# "Reuters ," and "Reuters,", "( 25 )" and "(25)", "$ 700" and "$700" are the same words.
+_CLOSING = ".,;:!?)]}%»›”’…"
+_OPENING = "([{«‹“‘$€£¥"
+# What may end or begin a quote without being part of its words: a sentence's last stop
+# lost where an element ends, or a quotation mark that the page sets elsewhere.
+_EDGE = ".,;:!?…" + _QUOTES
+
+
 def _char_pattern(char: str) -> str:
     if char in _QUOTES:
         return f"[{re.escape(_QUOTES)}]"
     if char in _DASHES:
-        return f"[{re.escape(_DASHES)}]"
+        return rf"\s*[{re.escape(_DASHES)}]\s*"
+    if char in _CLOSING:
+        return rf"\s*{re.escape(char)}"
+    if char in _OPENING:
+        return rf"{re.escape(char)}\s*"
     return re.escape(char)
 
 
 def _tolerant_pattern(quote: str) -> re.Pattern[str] | None:
-    """A regex matching ``quote`` however quotes, dashes, spaces and case are written."""
-    words = [w for w in (unicodedata.normalize("NFKC", quote).replace(_INVISIBLE[0], "")
-                         .split()) if w]
+    """A regex matching ``quote`` however quotes, dashes, spaces (between words, and
+    next to punctuation) and case are written; the quote's edge punctuation (a final
+    full stop, its quotation marks) may be there or not."""
+    folded = unicodedata.normalize("NFKC", quote).replace(_INVISIBLE[0], "").strip()
+    core = folded.strip(_EDGE + " ")
+    lead = trail = ""
+    if _WORD.search(core):
+        begin = folded.index(core)
+        lead, trail, folded = folded[:begin], folded[begin + len(core):], core
+    words = [w for w in folded.split() if w]
     if not words:
         return None
     invisible = f"[{_INVISIBLE}]*"
-    parts = [invisible.join(_char_pattern(c) for c in word if c not in _INVISIBLE)
-             for word in words]
-    return re.compile(rf"[\s{_INVISIBLE}]+".join(parts), re.IGNORECASE)
+    parts = [_word_pattern(word) for word in words]
+    between = rf"[\s{_INVISIBLE}]+"
+    pattern = "".join(rf"(?:{_char_pattern(c)}\s*)?" for c in lead if not c.isspace())
+    pattern += parts[0]
+    for before, after, part in zip(words, words[1:], parts[1:], strict=False):
+        # "( 25 )" is "(25)": around punctuation, the space may be there or not.
+        loose = before[-1] in _OPENING + _DASHES or after[0] in _CLOSING + _DASHES
+        pattern += (invisible.join(("", r"\s*", "")) if loose else between) + part
+    pattern += "".join(rf"(?:\s*{_char_pattern(c)})?" for c in trail if not c.isspace())
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_PUNCTUATION_RUN = re.compile(f"[{re.escape(_CLOSING + _QUOTES)}]{{2,}}")
+
+
+def _word_pattern(word: str) -> str:
+    """One word of a quote: each character as it may be written; a run of closing
+    punctuation and quotation marks in any order (",”" and "”,")."""
+    invisible = f"[{_INVISIBLE}]*"
+    pieces: list[str] = []
+    last = 0
+    for run in _PUNCTUATION_RUN.finditer(word):
+        pieces += [_char_pattern(c) for c in word[last:run.start()] if c not in _INVISIBLE]
+        pieces.append(rf"\s*[{re.escape(_CLOSING + _QUOTES)}]{{{len(run.group())}}}")
+        last = run.end()
+    pieces += [_char_pattern(c) for c in word[last:] if c not in _INVISIBLE]
+    return invisible.join(pieces)
 
 
 class _Folded:

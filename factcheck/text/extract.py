@@ -202,13 +202,30 @@ def _extract(body: bytes, content_type: str | None, url: str | None,
 
 # -- HTML ------------------------------------------------------------------------------
 
-# Line breaks as str.splitlines() knows them, besides \n and \r (rare: looked for first).
+# Text as a reader sees it (what a browser's ``innerText`` gives): inline elements join
+# their neighbours with no space of their own, blocks and ``<br>`` break lines, and the
+# markup's own white space (newlines and indentation between tags included) is one space.
+# Elements a browser shows as blocks; everything else (a, span, em, b, sup, abbr, time,
+# q, cite, mark, small, code, and tags it does not know) is inline.
+_BLOCKS = ("address", "article", "aside", "blockquote", "body", "caption", "center", "dd",
+           "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+           "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+           "hgroup", "hr", "html", "legend", "li", "listing", "main", "menu", "nav", "ol",
+           "optgroup", "option", "p", "plaintext", "pre", "section", "summary", "table",
+           "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul", "xmp", "br")
+# Where a block begins or ends, before white space is folded: a Unicode noncharacter
+# (never meant for interchange; taken out of a page that holds one anyway).
+_BREAK = "\ufdd0"
+# Line breaks as str.splitlines() knows them, besides \n and \r: a line of their own.
 _RARE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _RARE_BREAK = re.compile(f"[{_RARE_BREAKS}]")
 # Two spaces or more: a literal prefix the regular expression engine scans for at C
 # speed (a pattern that tried every single space between words cost 20 times more).
 _SPACE_RUNS = re.compile("  +")
-_GAPS = re.compile(r"\n[ \n]*")
+_LINE_BREAKS = re.compile(f" ?{_BREAK}[ {_BREAK}]*")
+# Characters a reader never sees, that would split a word for matching: soft hyphens,
+# zero-width spaces, word joiners, a stray byte-order mark.
+_UNSEEN = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 # Every text node below an element, as plain strings, in document order (XPath in C:
 # a tenth of the time of itertext()).
 _TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
@@ -216,15 +233,33 @@ _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "iframe", "
            etree.Comment, etree.ProcessingInstruction)
 
 
-def _visible_text(node: HtmlElement) -> str:
-    """Every text node on a line of its own, blanks collapsed, lines stripped, empty
-    lines gone: a few passes over the joined text, not a loop over its lines."""
-    text = "\n".join(_TEXT_NODES(node)).replace("\r\n", "\n").replace("\r", "\n")
+def _mark_blocks(node: HtmlElement) -> None:
+    """Mark where each block begins and ends (and each ``<br>``), in the tree itself, so
+    that one join of its text nodes keeps the lines and nothing else."""
+    for pre in node.iter("pre", "textarea", "listing", "plaintext", "xmp"):
+        # Preformatted text keeps its own line breaks.
+        for inner in pre.iter():
+            if inner.text and "\n" in inner.text:
+                inner.text = inner.text.replace("\n", _BREAK)
+            if inner is not pre and inner.tail and "\n" in inner.tail:
+                inner.tail = inner.tail.replace("\n", _BREAK)
+    for element in node.iter(*_BLOCKS):
+        if element.tag != "br":
+            element.text = _BREAK + element.text if element.text else _BREAK
+        element.tail = _BREAK + element.tail if element.tail else _BREAK
+
+
+def _reader_text(node: HtmlElement) -> str:
+    """The text of ``node`` as a reader sees it: a line per block, words joined across
+    inline elements, white space folded, lines stripped, no empty lines. A few passes
+    over the joined text, not a loop over its lines."""
+    text = "".join(_TEXT_NODES(node))
     if any(c in text for c in _RARE_BREAKS):
-        text = _RARE_BREAK.sub("\n", text)
-    text = _SPACE_RUNS.sub(" ", text.replace("\t", " ").replace("\u00a0", " "))
-    text = text.replace(" \n", "\n")
-    return _GAPS.sub("\n", text).strip(" \n")
+        text = _RARE_BREAK.sub(_BREAK, text)
+    text = (text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+            .replace("\u00a0", " ").translate(_UNSEEN))
+    text = _LINE_BREAKS.sub("\n", _SPACE_RUNS.sub(" ", text))
+    return text.replace("\n ", "\n").strip(" \n")
 
 
 def _metas(tree: HtmlElement) -> dict[str, str]:
@@ -297,6 +332,8 @@ def _needs_cleaning(body: bytes, charset: str) -> bool:
 
 def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
     text, charset = decode(body, header_charset, html=True)
+    if _BREAK in text:
+        text = text.replace(_BREAK, "")
     tree = _parse(clean_text(text) if _needs_cleaning(body, charset) else text)
     if tree is None:
         return Page(kind="html", charset=charset, problem="the page has no parsable HTML")
@@ -338,11 +375,12 @@ def _html(body: bytes, url: str | None, header_charset: str | None) -> Page:
     etree.strip_elements(tree, *_HIDDEN, with_tail=False)
     bodies = tree.xpath("//body")
     root = bodies[0] if bodies else tree
-    visible = _visible_text(root)
+    _mark_blocks(root)
+    visible = _reader_text(root)
 
     if not main:
         containers = tree.xpath("//article") or tree.xpath("//main")
-        main = _visible_text(containers[0]) if containers else visible
+        main = _reader_text(containers[0]) if containers else visible
 
     return Page(
         kind="html", text=visible, main_text=main, title=title or None, author=author,

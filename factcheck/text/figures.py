@@ -19,12 +19,13 @@ __all__ = ["ArithmeticFinding", "FigureCheck", "Quantity", "check_arithmetic",
            "compare_figures", "figure_changes", "find_quantities"]
 
 _SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
-           "trillion": 1e12, "tn": 1e12}
+           "trillion": 1e12, "tn": 1e12, "万": 1e4, "億": 1e8, "兆": 1e12}
 _CURRENCIES = {"jpy": "JPY", "¥": "JPY", "￥": "JPY", "yen": "JPY", "usd": "USD",
                "us$": "USD", "$": "USD", "dollar": "USD", "dollars": "USD",
                "us dollars": "USD", "eur": "EUR", "€": "EUR", "euro": "EUR", "euros": "EUR",
                "gbp": "GBP", "£": "GBP", "pound": "GBP", "pounds": "GBP", "cny": "CNY",
-               "rmb": "CNY", "yuan": "CNY"}
+               "rmb": "CNY", "yuan": "CNY", "円": "JPY", "ドル": "USD", "元": "CNY",
+               "ユーロ": "EUR"}
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                  "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
                  "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
@@ -33,7 +34,14 @@ _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", 
                 "september", "october", "november", "december")
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
 _MONTH = r"(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A number as people write it: 1,234,567.8 (English), 1.234.567,8 (German, Spanish),
+# 1 234 567,8 with a no-break or narrow space (French), 1'234'567 (Swiss), or plain.
+_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"
+        r"|\d{1,3}(?:[\u00a0\u202f']\d{3})+(?:,\d+)?|\d+(?:\.\d+)?")
+# Full-width digits and signs (Japanese and Chinese text) read as their ASCII forms, one
+# character for one, so that offsets stand.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，％＄￥", "0123456789.,%$¥")
+_ORDINAL = re.compile(r"\b(?P<num>\d+)(?P<suffix>st|nd|rd|th)\b|第(?P<num2>\d+)", re.I)
 _QUALIFIERS = {"about": "about", "around": "about", "approximately": "about",
                "roughly": "about", "some": "about", "nearly": "about", "almost": "about",
                "more than": "above", "over": "above", "above": "above", "exceeding": "above",
@@ -55,9 +63,9 @@ _AMOUNT = re.compile(
     _QUALIFIER
     + r"(?P<cur>JPY|USD|EUR|GBP|CNY|RMB|US\$|\$|¥|￥|€|£)?\s?"
     + rf"(?P<num>{_NUM})(?![\d,]*(?:st|nd|rd|th)\b)"
-    + r"(?:\s?-?(?P<scale>thousand|million|billion|trillion|mn|bn|tn)\b)?"
+    + r"(?:\s?-?(?P<scale>(?:thousand|million|billion|trillion|mn|bn|tn)\b|万|億|兆))?"
     + r"(?:[\s-]?(?P<unit>%|percent\b|per\s?cent\b|pct\b|US\s+dollars\b|dollars?\b|yen\b"
-    + r"|euros?\b|pounds?\b|yuan\b))?", re.I)
+    + r"|euros?\b|pounds?\b|yuan\b|€|円|ドル|ユーロ|元|パーセント))?", re.I)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ class Quantity:
     text: str
     start: int
     end: int
-    kind: str  # amount | percent | year | fiscal-year | date | count | number
+    kind: str  # amount | percent | year | fiscal-year | date | count | ordinal | number
     value: float
     unit: str | None = None  # a currency code, "%", or None
     low: float = -math.inf
@@ -110,6 +118,7 @@ def find_quantities(text: str) -> list[Quantity]:
     """The figures in ``text``, in reading order. Linear in the text's length: the
     characters already taken by a figure are marked, not searched for."""
     found: list[Quantity] = []
+    original, text = text, text.translate(_FULL_WIDTH)
     taken = bytearray(len(text))
 
     def add(q: Quantity) -> None:
@@ -137,13 +146,19 @@ def find_quantities(text: str) -> list[Quantity]:
         total = float(_WORDS.get(whole, whole if whole.isdigit() else 0))
         add(Quantity(m.group(), m.start(), m.end(), "count", value, None, value, value,
                      whole=total))
+    for m in _ORDINAL.finditer(text):
+        if _overlaps(m.span(), taken):
+            continue
+        rank = float(m.group("num") or m.group("num2"))
+        add(Quantity(original[m.start():m.end()], m.start(), m.end(), "ordinal", rank, None,
+                     rank, rank))
     for m in _AMOUNT.finditer(text):
         start = m.start("cur") if m.group("cur") else m.start("num")
         if m.group("qual"):
             start = m.start("qual")
         if _overlaps((m.start("num"), m.end("num")), taken):
             continue
-        number = m.group("num").replace(",", "")
+        number = _plain_number(m.group("num"))
         decimals = len(number.split(".")[1]) if "." in number else 0
         scale = _SCALES.get((m.group("scale") or "").lower(), 1.0)
         value = float(number) * scale
@@ -156,7 +171,7 @@ def find_quantities(text: str) -> list[Quantity]:
             kind, unit = "percent", "%"
         elif currency or m.group("scale"):
             kind, unit = "amount", currency
-        elif decimals == 0 and "," not in m.group("num") and 1900 <= value <= 2099:
+        elif decimals == 0 and m.group("num").isdigit() and 1900 <= value <= 2099:
             kind, unit = "year", None
             step = 1.0
         else:
@@ -164,9 +179,19 @@ def find_quantities(text: str) -> list[Quantity]:
         low, high = _interval(value, step, qualifier)
         if kind == "year":
             low, high = value, value
-        add(Quantity(text[start:m.end()].strip(), start, m.end(), kind, value, unit, low, high,
-                     qualifier, scale=scale))
+        add(Quantity(original[start:m.end()].strip(), start, m.end(), kind, value, unit, low,
+                     high, qualifier, scale=scale))
     return sorted(found, key=lambda q: q.start)
+
+
+def _plain_number(written: str) -> str:
+    """A number as Python reads it, from any of the ways :data:`_NUM` allows."""
+    if any(c in written for c in "\u00a0\u202f'"):
+        return written.replace("\u00a0", "").replace("\u202f", "").replace("'", "") \
+            .replace(",", ".")
+    if written.count(".") >= 2:  # 1.234.567,8
+        return written.replace(".", "").replace(",", ".")
+    return written.replace(",", "")
 
 
 @dataclass(frozen=True)
@@ -191,8 +216,8 @@ def compare_figures(claim: str, passage: str) -> list[FigureCheck]:
     theirs = find_quantities(passage)
     checks = []
     for mine in find_quantities(claim):
-        if mine.kind == "number":
-            continue  # a bare number says too little to compare
+        if mine.kind in ("number", "ordinal"):
+            continue  # a bare number or a rank says too little to compare
         candidates = [q for q in theirs if mine.comparable(q)]
         agreeing = [q for q in candidates if mine.agrees_with(q)]
         if agreeing:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from factcheck.text.figures import find_quantities
+from factcheck.text.figures import Quantity, find_quantities
 
 __all__ = ["Sentence", "byline_authors", "extract_claims", "model_inputs", "split"]
 
@@ -290,11 +290,16 @@ WEIGHTS = {
 BIAS = -2.15
 
 
+def _figures(words: str) -> list[Quantity]:
+    """The figures in ``words`` that count for a quotation (its ordinals do not)."""
+    return [q for q in find_quantities(words) if q.kind != "ordinal"]
+
+
 def _states_a_fact(words: str) -> bool:
     """Does a quotation's own content state something a source could confirm: a figure,
     a time, an event, a change, a finding? (Its past tenses alone are not enough:
     "we have turned the page" is a figure of speech.)"""
-    return bool(find_quantities(words) or MULTIPLES.search(words) or WHEN.search(words)
+    return bool(_figures(words) or MULTIPLES.search(words) or WHEN.search(words)
                 or any(p.search(words) for p in (EVENT, NOT_DONE, CHANGE, FINDING,
                                                  OVER_TIME, LEVEL)))
 
@@ -308,7 +313,7 @@ def _quotations(sentence: str) -> tuple[int, int]:
     counted = promotional = 0
     speech = ATTRIBUTION.search(sentence) or GROUP.search(sentence)
     for words in QUOTED.findall(sentence):
-        timeless = not find_quantities(words) and not WHEN.search(words)
+        timeless = not _figures(words) and not WHEN.search(words)
         if PROMOTIONAL.search(words) and timeless:
             promotional += 1
         elif _states_a_fact(words):
