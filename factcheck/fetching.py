@@ -27,13 +27,13 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
-from rapidfuzz import fuzz
 
 from factcheck.errors import FetchError
 from factcheck.text.extract import Page, extract, text_sha256
+from factcheck.text.soft404 import SOFT_404, similarity
 from factcheck.web.archive import WarcArchive
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings, describe, host_key
 
@@ -291,7 +291,7 @@ async def fetch_targets(
     done: asyncio.Queue[tuple[Target, FetchResult, Page | None, float | None] | None] = \
         asyncio.Queue(maxsize=BATCH_SIZE * 2)
     archive = WarcArchive(archive_dir) if archive_dir is not None else None
-    probes: dict[str, asyncio.Task[Page | None]] = {}
+    probes: dict[str, asyncio.Task[tuple[str, Page | None]]] = {}
 
     async def produce() -> None:
         while batch := await asyncio.to_thread(supply):
@@ -306,16 +306,44 @@ async def fetch_targets(
             return None
         return await readers.extract(result)
 
-    async def missing_page(fetcher: Fetcher, url: str) -> Page | None:
-        """The site's answer for a path that cannot exist: a random sibling in the cited
-        page's directory (sites answer their sections differently), or at the host's
-        root if the sibling cannot be asked. Once per directory and run."""
-        name = f"factcheck-probe-{uuid.uuid4().hex}"
-        sibling = await fetcher.fetch(urljoin(url, name))
-        if sibling.error is None:
-            return await read(sibling)
-        parts = urlsplit(url)
-        return await read(await fetcher.fetch(f"{parts.scheme}://{parts.netloc}/{name}"))
+    async def ask(fetcher: Fetcher, directory: str) -> tuple[str, Page | None]:
+        """The site's answer for a path in ``directory`` that cannot exist, and that
+        path; at the host's root when the directory cannot be asked."""
+        probe = urljoin(directory, f"factcheck-probe-{uuid.uuid4().hex}")
+        result = await fetcher.fetch(probe)
+        if result.error is None:
+            return probe, await read(result)
+        root = urljoin(directory, "/")
+        if root == directory:
+            return probe, None
+        return await ask(fetcher, root)
+
+    async def missing_page(fetcher: Fetcher, directory: str) -> tuple[str, Page | None]:
+        if directory not in probes:  # once per directory and run
+            probes[directory] = asyncio.ensure_future(ask(fetcher, directory))
+        return await probes[directory]
+
+    async def resemblance(fetcher: Fetcher, url: str, page: Page) -> float | None:
+        """How much ``page`` reads like the site's answer for a missing page, asked in
+        the cited page's directory (sites answer their sections differently). A sibling
+        answered with this very page says nothing either way (a site that ignores the
+        last part of the path answers with the article): then the directory above is
+        asked, and only its answer counts."""
+        directory = urljoin(url, ".")
+        probe_url, missing = await missing_page(fetcher, directory)
+        if missing is None or not missing.main_text:
+            return None
+        alike = similarity(page.main_text, missing.main_text, page_url=url,
+                           probe_url=probe_url)
+        parent = urljoin(directory, "..")
+        if alike >= SOFT_404 and parent != directory \
+                and similarity(missing.main_text, page.main_text) >= SOFT_404:
+            probe_url, missing = await missing_page(fetcher, parent)
+            if missing is None or not missing.main_text:
+                return None
+            alike = similarity(page.main_text, missing.main_text, page_url=url,
+                               probe_url=probe_url)
+        return alike
 
     fetched: asyncio.Queue[tuple[Target, FetchResult] | None] = asyncio.Queue(
         maxsize=BATCH_SIZE * 2)
@@ -337,18 +365,12 @@ async def fetch_targets(
         while (item := await fetched.get()) is not None:
             target, result = item
             page = None if target.unchanged(result) else await read(result)
-            similarity = None
+            alike = None
             if page is not None and text_sha256(page.main_text) != target.text_sha256:
                 # A first check, or the page changed: is it what the site says for a
                 # missing page? (A page already gone when tracking began is caught too.)
-                url = result.final_url or target.url
-                key = urljoin(url, ".")  # the directory
-                if key not in probes:
-                    probes[key] = asyncio.ensure_future(missing_page(fetcher, url))
-                missing = await probes[key]
-                if missing is not None and missing.main_text:
-                    similarity = fuzz.ratio(page.main_text, missing.main_text) / 100
-            await done.put((target, result, page, similarity))
+                alike = await resemblance(fetcher, result.final_url or target.url, page)
+            await done.put((target, result, page, alike))
 
     async def fetch_all(fetcher: Fetcher) -> None:
         async with asyncio.TaskGroup() as group:
@@ -366,13 +388,13 @@ async def fetch_targets(
 
     def write(batch: list[tuple[Target, FetchResult, Page | None, float | None]]) -> None:
         captures = []
-        for target, result, page, similarity in batch:
+        for target, result, page, alike in batch:
             warc_file = warc_offset = None
             if archive is not None and not target.unchanged(result):
                 for exchange in result.exchanges:
                     warc_file, warc_offset = archive.write(exchange)
             captures.append(Capture(target.source_id, result, page, warc_file, warc_offset,
-                                    similarity, target.unchanged(result)))
+                                    alike, target.unchanged(result)))
         record_isolated(record, captures)
 
     async def writer() -> None:

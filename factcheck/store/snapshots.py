@@ -25,9 +25,9 @@ from factcheck.store.models import (
     TextBlobRow,
     utcnow,
 )
-from factcheck.text.anchor import Selector
+from factcheck.text.anchor import Selector, anchor
 from factcheck.text.extract import clean_text, text_sha256
-from factcheck.tracking.changes import Observation, classify
+from factcheck.tracking.changes import SOFT_404, Observation, classify
 from factcheck.tracking.schedule import next_check
 from factcheck.tracking.staleness import EvidenceState, basis_of, review_reasons, verdict_time
 from factcheck.web.fetcher import header_value
@@ -36,6 +36,8 @@ __all__ = ["check_evidence", "evidence_states", "record_captures", "review_of", 
            "text_of"]
 
 GOOD_OUTCOMES = frozenset({"fetched", "unchanged"})
+#: Evidence statuses that place the passage on the page, edited or not.
+PLACED = frozenset({"found", "drifted", "figures-changed"})
 
 
 def _blob_key(text: str) -> str:
@@ -85,7 +87,7 @@ def record_captures(session: Session, captures: list[Capture], *,
     latest = _latest(session, ids)  # one query for the batch, not one per source
     rng = rng or random.Random()  # one per batch: seeding one from the OS costs 0.2 ms
     recorded = [(capture, _record(session, sources[capture.source_id], capture, now, run_id,
-                                  rng, worker, latest))
+                                  rng, worker, latest, evidence.get(capture.source_id, [])))
                 for capture in captures]
     session.flush()  # snapshot ids, for the evidence checks
     for capture, (snapshot, merged) in recorded:
@@ -107,7 +109,9 @@ def record_captures(session: Session, captures: list[Capture], *,
     flagged_after = reviews(session, claim_ids)
     for claim_id in claim_ids:
         before, after = flagged_before.get(claim_id, []), flagged_after.get(claim_id, [])
-        if bool(before) != bool(after):
+        # A claim already under review that gains a reason (its passage edited while
+        # its source was gone, say) is newly stale too: no state hides an edit.
+        if bool(before) != bool(after) or set(after) - set(before):
             session.add(ChangeEventRow(
                 run_id=run_id, at=now, subject="claim", claim_id=claim_id,
                 before="needs-review" if before else "ok",
@@ -303,9 +307,18 @@ def _latest(session: Session, source_ids: set[int]) -> dict[int, SnapshotRow]:
             for row in session.scalars(select(SnapshotRow).where(SnapshotRow.id.in_(newest)))}
 
 
+def _placed(capture: Capture, evidence: list[EvidenceRow]) -> bool:
+    """Whether a passage cited from this source stands on the page fetched (or, for a
+    page not read again, stood on it last time)."""
+    if capture.page is None:
+        return any(row.status in PLACED for row in evidence)
+    return any(anchor(capture.page.text, row.quote).placed for row in evidence)
+
+
 def _record(session: Session, source: SourceRow, capture: Capture, now: datetime,
             run_id: int | None, rng: random.Random, worker: str | None,
-            latest_by_source: dict[int, SnapshotRow]) -> tuple[SnapshotRow, bool]:
+            latest_by_source: dict[int, SnapshotRow], evidence: list[EvidenceRow]
+            ) -> tuple[SnapshotRow, bool]:
     """Record one check; return its snapshot row and whether it was an existing one."""
     result, page = capture.result, capture.page
     outcome = result.outcome
@@ -327,6 +340,10 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         text_sha256=snapshot.text_sha256,
         error=error,
         soft_404_similarity=capture.soft_404_similarity,
+        # Only asked where the page reads like a missing one: a cited passage on it
+        # says it is the page that was cited.
+        passage_placed=((capture.soft_404_similarity or 0.0) >= SOFT_404
+                        or source.state == "soft-404") and _placed(capture, evidence),
         previous_text_sha256=source.text_sha256, previous_canonical_url=source.canonical_url,
         failing_since=source.failing_since,
         consecutive_failures=source.consecutive_failures,

@@ -7,7 +7,9 @@
 ``moved``      a permanent redirect, or a canonical URL, points elsewhere
 ``gone``       404 or 410, or a domain that does not exist, on checks spread over at
                least a day
-``soft-404``   a 200 that looks like the site's answer for a path that does not exist
+``soft-404``   a 200 that reads like the site's answer for a path that does not exist
+               (no text of its own beside it; see :mod:`factcheck.text.soft404`), and
+               on which no cited passage can be placed
 ``blocked``    robots.txt, 401/403, a refused address, or 429 on repeated checks
 ``error``      anything else that failed: worth another try
 =============  ===========================================================
@@ -19,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from factcheck.errors import InvalidURL
+from factcheck.text.soft404 import SOFT_404
 from factcheck.urls import normalize_url
 
-__all__ = ["GONE_AFTER", "SOURCE_STATES", "Observation", "classify"]
+__all__ = ["GONE_AFTER", "SOFT_404", "SOURCE_STATES", "Observation", "classify"]
 
 SOURCE_STATES = ("unchanged", "changed", "moved", "gone", "soft-404", "blocked", "error")
 GONE_AFTER = timedelta(days=1)
@@ -51,6 +54,9 @@ class Observation:
     #: The source's state and reason before this check.
     previous_state: str | None = None
     previous_reason: str | None = None
+    #: A cited passage stands on the page (found, or placed with edits): then it is the
+    #: page that was cited, whatever it resembles.
+    passage_placed: bool = False
 
 
 def _same_page(a: str, b: str) -> bool:
@@ -97,12 +103,14 @@ def classify(seen: Observation) -> tuple[str, str]:
             and not _same_page(seen.final_url or seen.url, seen.canonical_url) \
             and not _same_page(seen.previous_canonical_url or seen.url, seen.canonical_url):
         return "moved", f"the page now names {seen.canonical_url} as its canonical URL"
-    if seen.soft_404_similarity is not None and seen.soft_404_similarity >= 0.9:
+    if seen.soft_404_similarity is not None and seen.soft_404_similarity >= SOFT_404 \
+            and not seen.passage_placed:
         when = "already, on its first check," if seen.previous_text_sha256 is None else "now"
         return "soft-404", (f"the page {when} reads like the site's answer for a missing "
                             f"page (similarity {seen.soft_404_similarity:.2f})")
     same = seen.outcome == "unchanged" or seen.text_sha256 == seen.previous_text_sha256
-    if same and seen.previous_state == "soft-404":  # still the "not found" page it was
+    if same and seen.previous_state == "soft-404" and not seen.passage_placed:
+        # still the "not found" page it was
         return "soft-404", seen.previous_reason or "the page still reads like a missing page"
     if seen.outcome == "unchanged":
         return "unchanged", "not modified (HTTP 304)"
