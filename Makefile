@@ -63,6 +63,7 @@ check: lint test
 ## bench/due.py fills 1,000,000 sources on each database (about a minute each).
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet 'requests>=2.31' pyinstrument
+	$(BIN)/python bench/real_pages.py
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/fit_weights.py

@@ -105,9 +105,9 @@ def _holder(tree: lxml.html.HtmlElement, sentence: str) -> lxml.html.HtmlElement
         return None
     best = None
     for element in tree.iter("p", "li", "div", "blockquote", "td", "span", "section"):
-        if wanted in _squash(element.text_content()):
-            if best is None or len(element.text_content()) < len(best.text_content()):
-                best = element
+        if wanted in _squash(element.text_content()) and (
+                best is None or len(element.text_content()) < len(best.text_content())):
+            best = element
     return best
 
 
@@ -126,15 +126,18 @@ def edit_figure(body: bytes, sentence: str, pattern: re.Pattern[str] = _NUMBER
     holder = _holder(tree, sentence)
     if holder is None:
         return None
+    wanted = _squash(sentence[:match.start()] + new + sentence[match.end():])
+    written = re.compile(rf"(?<![\w.,]){re.escape(old)}(?!\w)")
     for element in holder.iter():
         for attribute in ("text", "tail"):
-            if element is holder and attribute == "tail":
-                continue
             value = getattr(element, attribute)
-            if value and re.search(rf"(?<![\w.,]){re.escape(old)}(?!\w)", value):
-                setattr(element, attribute, re.sub(rf"(?<![\w.,]){re.escape(old)}(?!\w)",
-                                                   new, value, count=1))
-                return lxml.html.tostring(tree, encoding="utf-8"), old, new
+            if (element is holder and attribute == "tail") or not value:
+                continue
+            for place in written.finditer(value):
+                setattr(element, attribute, value[:place.start()] + new + value[place.end():])
+                if wanted in _squash(holder.text_content()):  # the figure in the sentence
+                    return lxml.html.tostring(tree, encoding="utf-8"), old, new
+                setattr(element, attribute, value)
     return None
 
 
