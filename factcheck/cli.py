@@ -48,7 +48,7 @@ from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
-from factcheck.tracking.archives import WAYBACK
+from factcheck.tracking.archives import WAYBACK, ArchiveBudget
 from factcheck.tracking.notify import NOTIFY_ON, is_channel
 from factcheck.tracking.notify import notify as send_notification
 from factcheck.tracking.notify import sample as sample_notification
@@ -477,10 +477,42 @@ def recheck_options(func: F) -> F:
                      default="archive", show_default=True, metavar="DIR",
                      help="Folder for the WARC files. [env FACTCHECK_ARCHIVE_DIR]"),
         _archive_base_option,
+        click.option("--archive-budget", envvar="FACTCHECK_ARCHIVE_BUDGET",
+                     metavar="COUNT[/SECONDS]", default="200/120", show_default=True,
+                     callback=_archive_budget,
+                     help="At most this many public-archive lookups, and seconds, per run; "
+                          "the rest waits for the next run, longest waiting first. "
+                          "[env FACTCHECK_ARCHIVE_BUDGET]"),
+        click.option("--max-runtime", envvar="FACTCHECK_MAX_RUNTIME", metavar="DURATION",
+                     callback=_max_runtime,
+                     help="End the run after this long (90s, 30m, 2h): no more work is "
+                          "claimed, what is in flight gets a few seconds, exit status 5. "
+                          "[env FACTCHECK_MAX_RUNTIME]"),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def _archive_budget(ctx: click.Context, param: click.Parameter, value: str) -> ArchiveBudget:
+    try:
+        return ArchiveBudget.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$", re.I)
+
+
+def _max_runtime(ctx: click.Context, param: click.Parameter, value: str | None
+                 ) -> timedelta | None:
+    if value is None or not value.strip():
+        return None
+    match = _DURATION.match(value)
+    if match is None or float(match.group(1)) <= 0:
+        raise click.BadParameter(f"{value!r} is not a duration: seconds, or 90s, 30m, 2h")
+    unit = (match.group(2) or "s").lower()[0]
+    return timedelta(seconds=float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[unit])
 
 
 def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, per_host: int,
@@ -488,7 +520,8 @@ def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, p
                      webhook: str | None, readers: int, archive_dir: str,
                      notify_urls: tuple[str, ...], notify_on: tuple[str, ...],
                      report_url: str | None, archive_base: str | None,
-                     desk_url: str | None) -> RecheckOptions:
+                     desk_url: str | None, archive_budget: ArchiveBudget,
+                     max_runtime: timedelta | None) -> RecheckOptions:
     settings = FetchSettings(concurrency=concurrency, per_host=per_host, min_interval=delay,
                              contact=contact,
                              addresses=AddressPolicy(allow_private=allow_private))
@@ -497,7 +530,8 @@ def _recheck_options(all_sources: bool, allow_private: bool, concurrency: int, p
                           webhook_url=webhook, notify_urls=notify_urls,
                           notify_on=frozenset(notify_on), report_url=report_url,
                           desk_url=desk_url,
-                          archive_base=_base(archive_base))
+                          archive_base=_base(archive_base), archive_budget=archive_budget,
+                          max_runtime=max_runtime)
 
 
 def _base(value: str | None) -> str | None:
@@ -599,8 +633,8 @@ def _echo_run(summary: RunSummary) -> None:
         click.echo(f"offline: {summary.reason}")
     elif summary.status == "failed":
         click.echo(f"the run failed: {summary.reason}")
-    elif summary.status == "interrupted":
-        click.echo(f"interrupted: {summary.reason}")
+    elif summary.status in ("interrupted", "out-of-time"):
+        click.echo(f"{summary.status}: {summary.reason}")
     click.echo(f"run {summary.run_id}: checked {summary.checked}, "
                f"unchanged {summary.states.get('unchanged', 0)}, "
                f"changed {summary.states.get('changed', 0)}, "
@@ -609,6 +643,14 @@ def _echo_run(summary: RunSummary) -> None:
                + f"errors {summary.errors}, needs review {len(summary.needs_review)}")
     for ref, reasons in summary.newly_stale:
         click.echo(f"  now needs review: {ref}: {'; '.join(reasons)}")
+    spent = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in summary.seconds.items())
+    if spent:
+        archive = summary.archive
+        click.echo(f"  time: {spent}" + (
+            f"; archive lookups {archive.get('looked_up', 0)}, deferred "
+            f"{archive.get('deferred', 0)}" if archive else ""))
+    if summary.archive.get("stopped"):
+        click.echo(f"  archive: {summary.archive['stopped']}")
 
 
 def _logging() -> None:
@@ -640,8 +682,9 @@ def recheck(ctx: Context, /, as_json: bool, **options: Any) -> None:
     """Check the sources that are due, once, and flag verdicts whose evidence moved.
 
     Cron-friendly. Exit status: 0 nothing needs attention, 3 verdicts need review,
-    4 the run failed or the network was unreachable (nothing was changed), 1 a
-    configuration error.
+    4 the run failed or the network was unreachable (nothing was changed), 5 the run
+    reached --max-runtime (what was left waits for the next run), 1 a configuration
+    error.
     """
     if not sys.stderr.isatty():
         _logging()

@@ -367,13 +367,17 @@ class CheckRunRow(Base):
     started_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    # running, finished, offline, failed, or interrupted (found dead by a later run)
+    # running, finished, offline, failed, interrupted (a signal, or found dead by a later
+    # run), or out-of-time (its --max-runtime passed)
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     checked: Mapped[int] = mapped_column(default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     errors: Mapped[int] = mapped_column(default=0)
     needs_review: Mapped[int] = mapped_column(default=0)
+    #: Where its time went: {"seconds": {fetching, recording, archives, notifying},
+    #: "left": due sources not reached, "archive": lookups done and deferred}.
+    phases: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ChangeEventRow(Base):

@@ -523,7 +523,7 @@ class Store:
             return [{"run": r.id, "worker": r.worker, "status": r.status, "reason": r.reason,
                      "started_at": r.started_at, "finished_at": r.finished_at,
                      "checked": r.checked, "states": r.counts, "errors": r.errors,
-                     "review_count": r.needs_review} for r in rows]
+                     "review_count": r.needs_review, "phases": r.phases} for r in rows]
 
     def changes(self, run: int | None = None, *,
                 since: datetime | None = None) -> list[dict[str, Any]]:

@@ -23,8 +23,9 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -44,9 +45,9 @@ from factcheck.urls import check_sendable
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings
 from factcheck.web.safety import resolve
 
-__all__ = ["ARCHIVE_STATES", "WAYBACK", "ArchiveReport", "Memento", "check_archives",
-           "closest", "default_archive_base", "parse_timemap", "raw_url", "replay_url",
-           "request_captures", "save_url", "timemap_url"]
+__all__ = ["ARCHIVE_STATES", "WAYBACK", "ArchiveBudget", "ArchiveReport", "Memento",
+           "check_archives", "closest", "default_archive_base", "parse_timemap", "raw_url",
+           "replay_url", "request_captures", "save_url", "timemap_url"]
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +143,18 @@ class ArchiveReport:
     captures_fetched: int = 0
     statuses: dict[str, int] | None = None
     errors: list[str] | None = None
+    #: Lookups left for the next run, the archive being unreachable.
+    deferred: int = 0
+    #: Why the archive was given up on in this run, if it was.
+    unreachable: str | None = None
+    #: Why the run stopped asking before the end (its budget, a signal), if it did.
+    cut: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"looked_up": self.looked_up, "timemaps_fetched": self.timemaps_fetched,
                 "captures_fetched": self.captures_fetched, "statuses": self.statuses or {},
-                "errors": self.errors or []}
+                "errors": self.errors or [], "deferred": self.deferred,
+                "unreachable": self.unreachable, "cut": self.cut}
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,10 @@ def _candidates(session: Session, now: datetime, base: str) -> list[_Wanted]:
                    & (EvidenceRow.archive_checked_at < now - TIMEMAP_TTL)))
         .options(selectinload(EvidenceRow.source),
                  selectinload(EvidenceRow.claim).selectinload(ClaimRow.verdicts))
-        .order_by(EvidenceRow.id)).all()
+        # The longest waiting first: never asked, then asked longest ago; a source
+        # that died earlier before one that died later.
+        .order_by(EvidenceRow.archive_checked_at.is_not(None), EvidenceRow.archive_checked_at,
+                  SourceRow.state_changed_at, EvidenceRow.id)).all()
     wanted = []
     for row in rows:
         verdict = row.claim.verdicts[-1] if row.claim.verdicts else None
@@ -197,10 +208,96 @@ def _failure(result: FetchResult) -> str | None:
     return None
 
 
-async def _timemap(fetcher: Fetcher, base: str, url: str) -> list[Memento] | str:
+#: Fetch outcomes that say the archive itself cannot be reached: asking it again in
+#: this run would only wait once more for the same answer.
+UNREACHABLE = frozenset({"no-such-host", "dns-error", "connection-error", "network-error",
+                         "timeout", "tls-error", "refused"})
+
+
+@dataclass(frozen=True)
+class ArchiveBudget:
+    """How much of a run the public archive may have: at most ``lookups`` evidence links
+    looked up and ``seconds`` of time. What is left waits for the next run, which takes
+    the longest-waiting first."""
+
+    lookups: int = 200
+    seconds: float = 120.0
+
+    @classmethod
+    def parse(cls, text: str) -> ArchiveBudget:
+        """``COUNT`` or ``COUNT/SECONDS`` (``200/120``)."""
+        count, _, seconds = text.strip().partition("/")
+        try:
+            budget = cls(int(count), float(seconds) if seconds else cls.seconds)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an archive budget: COUNT or COUNT/SECONDS, "
+                             "as 200/120") from None
+        if budget.lookups < 0 or budget.seconds <= 0:
+            raise ValueError(f"{text!r}: the count may not be negative nor the time zero")
+        return budget
+
+
+class _Archive:
+    """The archive as this run sees it. Once it fails at the network level it is not
+    asked again in this run (said once); once the run is told to stop, or the time it
+    may spend is over, nothing more is asked and what is in flight is dropped."""
+
+    def __init__(self, fetcher: Fetcher, base: str, deadline: float,
+                 should_stop: Callable[[], bool]) -> None:
+        self.fetcher, self.base = fetcher, base
+        self.deadline, self.should_stop = deadline, should_stop
+        self.down: str | None = None
+        self.cut: str | None = None  # why the run stopped asking, other than the archive
+
+    @property
+    def halted(self) -> str | None:
+        if self.down is None and self.cut is None:
+            if self.should_stop():
+                self.cut = "the run was told to stop"
+            elif time.monotonic() >= self.deadline:
+                self.cut = "the archive's time in this run was used up"
+        return self.down or self.cut
+
+    async def fetch(self, url: str) -> FetchResult | str:
+        if (halted := self.halted) is not None:
+            return f"not asked: {halted}"
+        result = await self.fetcher.fetch(url)
+        if result.error is not None and result.error.outcome in UNREACHABLE \
+                and self.down is None:
+            self.down = (f"the archive at {urlsplit(self.base).netloc or self.base} did not "
+                         f"answer ({result.error.outcome}); lookups resume next run")
+            log.warning("%s", self.down)
+        return result
+
+    async def each(self, items: list[Any], ask: Callable[[Any], Awaitable[None]]) -> None:
+        """``ask`` each item, as many at once as the archive host's politeness allows;
+        none once the archive is down or the run must stop, and what is in flight then
+        is dropped within a fraction of a second."""
+        queue = list(reversed(items))
+
+        async def worker() -> None:
+            while queue and self.halted is None:
+                await ask(queue.pop())
+
+        limit = max(1, self.fetcher.settings.per_host)
+        tasks = [asyncio.ensure_future(worker()) for _ in range(min(limit, len(items)))]
+        try:
+            while tasks and not all(t.done() for t in tasks):
+                await asyncio.wait(tasks, timeout=0.2)
+                if self.halted is not None:
+                    break
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _timemap(archive: _Archive, url: str) -> list[Memento] | str:
     """The source's mementos, or why the archive could not say (a failure is not an
     answer: the source is asked about again next run). A 404 means no capture."""
-    result = await fetcher.fetch(timemap_url(base, url))
+    result = await archive.fetch(timemap_url(archive.base, url))
+    if isinstance(result, str):
+        return result
     if result.status == 404 and result.error is None:
         return []
     problem = _failure(result)
@@ -210,27 +307,47 @@ async def _timemap(fetcher: Fetcher, base: str, url: str) -> list[Memento] | str
     return parse_timemap(result.body.decode("utf-8", "replace"))
 
 
+#: Archive requests wait less than a source's: the archive is a bonus, never the night.
+ARCHIVE_TIMEOUTS = {"connect_timeout": 5.0, "read_timeout": 10.0, "total_timeout": 15.0,
+                    "retries": 0}
+
+
 async def check_archives(session_factory: sessionmaker[Session], base: str,
                          settings: FetchSettings | None = None, *,
                          clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                         transport: httpx.AsyncBaseTransport | None = None) -> ArchiveReport:
-    """Look up the public archive for every evidence link whose live source failed it,
-    and record what the capture closest to the verdict says. Never raises for one
-    source's trouble: a failed lookup is logged, counted and tried again next run."""
+                         transport: httpx.AsyncBaseTransport | None = None,
+                         budget: ArchiveBudget | None = None,
+                         should_stop: Callable[[], bool] = lambda: False) -> ArchiveReport:
+    """Look up the public archive for the evidence links whose live source failed them
+    (within ``budget``, longest waiting first), and record what the capture closest to
+    the verdict says. Never raises for one source's trouble: a failed lookup is logged,
+    counted and tried again next run. An archive that cannot be reached is asked once,
+    not once per source, and the rest waits for the next run."""
     now = clock()
+    budget = budget or ArchiveBudget()
     with session_factory() as session:
         wanted = _candidates(session, now, base)
     report = ArchiveReport(statuses={}, errors=[])
+    report.deferred = max(0, len(wanted) - budget.lookups)
+    wanted = wanted[:budget.lookups]
     if not wanted:
         return report
     timemaps: dict[str, list[Memento] | str] = {
         w.url: w.timemap for w in wanted if w.timemap is not None}
     pages: dict[str, tuple[str, str | None] | str] = {}
+    settings = settings or FetchSettings()
+    settings = replace(settings, **{name: min(getattr(settings, name), value)
+                                    for name, value in ARCHIVE_TIMEOUTS.items()})
     async with Fetcher(settings, transport=transport) as fetcher:
+        archive = _Archive(fetcher, base, time.monotonic() + budget.seconds, should_stop)
         asked = sorted({w.url for w in wanted} - set(timemaps))
-        for url, answer in zip(asked, await asyncio.gather(
-                *(_timemap(fetcher, base, u) for u in asked)), strict=True):
-            timemaps[url] = answer
+
+        async def lookup(url: str) -> None:
+            timemaps[url] = await _timemap(archive, url)
+
+        await archive.each(asked, lookup)
+        for url in asked:  # those the run did not reach: the next run asks
+            timemaps.setdefault(url, f"not asked: {archive.halted}")
         report.timemaps_fetched = len(asked)
         chosen: dict[int, Memento | None] = {}
         for w in wanted:
@@ -240,8 +357,12 @@ async def check_archives(session_factory: sessionmaker[Session], base: str,
         captures = sorted({(w.url, m.at) for w in wanted
                            if (m := chosen[w.evidence_id]) is not None})
 
-        async def read(url: str, at: datetime) -> None:
-            result = await fetcher.fetch(raw_url(base, url, at))
+        async def read(capture: tuple[str, datetime]) -> None:
+            url, at = capture
+            result = await archive.fetch(raw_url(base, url, at))
+            if isinstance(result, str):
+                pages[f"{at.isoformat()} {url}"] = result
+                return
             problem = _failure(result)
             if problem is not None:
                 pages[f"{at.isoformat()} {url}"] = f"the capture: {problem}"
@@ -250,9 +371,11 @@ async def check_archives(session_factory: sessionmaker[Session], base: str,
             page = await asyncio.to_thread(extract, result.body, result.content_type, url,
                                            None)
             pages[f"{at.isoformat()} {url}"] = (page.text, page.problem)
-        await asyncio.gather(*(read(u, at) for u, at in captures))
+        await archive.each(captures, read)
         report.captures_fetched = len(captures)
     _record(session_factory, base, wanted, timemaps, chosen, pages, now, report)
+    report.unreachable = archive.down
+    report.cut = archive.cut
     return report
 
 
@@ -274,6 +397,9 @@ def _record(session_factory: sessionmaker[Session], base: str, wanted: list[_Wan
             if row is None:
                 continue
             mementos = timemaps[w.url]
+            if isinstance(mementos, str) and mementos.startswith("not asked"):
+                report.deferred += 1  # the archive was down: said once, asked next run
+                continue
             if isinstance(mementos, str):  # the archive did not answer: ask again next run
                 report.errors.append(f"{w.url}: {mementos}")
                 log.warning("archive lookup for %s failed: %s", w.url, mementos)
@@ -285,6 +411,9 @@ def _record(session_factory: sessionmaker[Session], base: str, wanted: list[_Wan
                 row.archive_reason = "the archive holds no capture of the page"
             else:
                 page = pages.get(f"{memento.at.isoformat()} {w.url}")
+                if isinstance(page, str) and page.startswith("not asked"):
+                    report.deferred += 1  # the run stopped asking: the next run does
+                    continue
                 if isinstance(page, str) or page is None:
                     report.errors.append(f"{w.url}: {page}")
                     log.warning("archive capture of %s failed: %s", w.url, page)

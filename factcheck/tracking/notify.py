@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -51,7 +53,7 @@ def wanted(summary: RunSummary, notify_on: Iterable[str]) -> bool:
     return ("always" in on
             or ("review" in on and bool(summary.newly_stale))
             or ("changes" in on and bool(summary.source_changes))
-            or ("failure" in on and summary.status in ("failed", "offline")))
+            or ("failure" in on and summary.status in ("failed", "offline", "out-of-time")))
 
 
 def _text(value: object) -> str:
@@ -68,7 +70,7 @@ def compose(summary: RunSummary, report_url: str | None = None,
     """The digest of a run as a title and a Markdown body, for mail and chat alike.
     What a seed or a server wrote (references, URLs, reasons) is escaped."""
     stale = len(summary.newly_stale)
-    if summary.status in ("failed", "offline"):
+    if summary.status in ("failed", "offline", "out-of-time"):
         title = f"factcheck: run {summary.run_id} {summary.status}"
     elif stale:
         title = f"factcheck: {stale} verdict{' needs' if stale == 1 else 's need'} review"
@@ -109,30 +111,52 @@ def compose(summary: RunSummary, report_url: str | None = None,
     return title, "\n".join(lines)
 
 
-def notify(urls: Iterable[str], title: str, body: str) -> list[Delivery]:
-    """Send to each channel on its own; a failure is logged and reported, never raised."""
+def notify(urls: Iterable[str], title: str, body: str, *, timeout: float = 30.0,
+           should_stop: Callable[[], bool] = lambda: False) -> list[Delivery]:
+    """Send to every channel at once, each on its own: a failure is logged and reported,
+    never raised; a channel that has not answered in ``timeout`` seconds (or when
+    ``should_stop()`` says so) is given up on and reported, never waited for."""
+    urls = list(urls)
+    sent: dict[int, Delivery] = {}
+    threads = [threading.Thread(target=lambda i=i, url=url: sent.__setitem__(
+                   i, _send(url, title, body)), name="notify", daemon=True)
+               for i, url in enumerate(urls)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    while any(t.is_alive() for t in threads) and not should_stop() \
+            and time.monotonic() < deadline:
+        next(t for t in threads if t.is_alive()).join(
+            min(0.2, max(0.0, deadline - time.monotonic())))
+    deliveries = []
+    for i, url in enumerate(urls):
+        if i not in sent:
+            why = "the run was told to stop" if should_stop() else f"no answer in {timeout:g} s"
+            log.warning("notification to %s given up on: %s", _masked(url), why)
+            sent[i] = Delivery(_masked(url), False, f"given up on: {why}")
+        deliveries.append(sent[i])
+    return deliveries
+
+
+def _send(url: str, title: str, body: str) -> Delivery:
     import apprise
 
-    deliveries = []
-    for url in urls:
-        channel = apprise.Apprise()
-        if not channel.add(url):
-            deliveries.append(Delivery(_masked(url), False, "not a channel Apprise knows"))
-            continue
-        masked = channel.urls(privacy=True)[0]
-        try:
-            with apprise.LogCapture(  # type: ignore[no-untyped-call]
-                    level=logging.WARNING, fmt="%(message)s") as said:
-                ok = bool(channel.notify(title=title, body=body,
-                                         body_format=apprise.NotifyFormat.MARKDOWN))
-            lines = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
-            reason = None if ok else (lines[-1] if lines else "the channel refused it")
-        except Exception as exc:  # a channel's bug is that channel's failure
-            ok, reason = False, f"{type(exc).__name__}: {exc}"
-        if not ok:
-            log.warning("notification to %s failed: %s", masked, reason)
-        deliveries.append(Delivery(masked, ok, reason))
-    return deliveries
+    channel = apprise.Apprise()
+    if not channel.add(url):
+        return Delivery(_masked(url), False, "not a channel Apprise knows")
+    masked = channel.urls(privacy=True)[0]
+    try:
+        with apprise.LogCapture(  # type: ignore[no-untyped-call]
+                level=logging.WARNING, fmt="%(message)s") as said:
+            ok = bool(channel.notify(title=title, body=body,
+                                     body_format=apprise.NotifyFormat.MARKDOWN))
+        lines = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
+        reason = None if ok else (lines[-1] if lines else "the channel refused it")
+    except Exception as exc:  # a channel's bug is that channel's failure
+        ok, reason = False, f"{type(exc).__name__}: {exc}"
+    if not ok:
+        log.warning("notification to %s failed: %s", masked, reason)
+    return Delivery(masked, ok, reason)
 
 
 def sample() -> tuple[str, str]:

@@ -4,7 +4,15 @@ One run::
 
     lock (SQLite: one job at a time) -> run record -> offline? -> claim due sources with
     a lease (PostgreSQL: FOR UPDATE SKIP LOCKED) -> fetch, extract, classify, re-anchor,
-    record, a batch per transaction -> release -> summary, webhook
+    record, a batch per transaction -> public archive lookups -> release -> summary,
+    webhook, notifications
+
+Every phase is bounded, so a night always ends: ``max_runtime`` stops claiming work
+when it passes and drops what is still in flight a few seconds later (``out-of-time``);
+the public archive has a budget in lookups and seconds, and is given up on for the run
+at its first network failure; each notification channel and the webhook get
+``NOTIFY_TIMEOUT`` seconds. A signal stops any phase the same way. The summary says
+where the time went and what was left for the next run.
 
 Offline is a property of the run, decided by the network and never by the sources
 (:mod:`factcheck.tracking.offline`): then nothing about any source is written and the
@@ -21,10 +29,11 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -56,21 +65,27 @@ from factcheck.store.models import (
 )
 from factcheck.store.snapshots import record_captures, reviews
 from factcheck.text.anchor import changed_words
-from factcheck.tracking.archives import check_archives, default_archive_base
+from factcheck.tracking.archives import ArchiveBudget, check_archives, default_archive_base
 from factcheck.tracking.notify import compose, wanted
 from factcheck.tracking.notify import notify as send
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.urls import check_sendable
 from factcheck.web.fetcher import FetchSettings
 
-__all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "JobRunning", "RecheckOptions",
-           "RunSummary", "recheck", "recheck_async"]
+__all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "EXIT_OUT_OF_TIME", "JobRunning",
+           "RecheckOptions", "RunSummary", "recheck", "recheck_async"]
 
 log = logging.getLogger("factcheck.recheck")
 
 EXIT_OK = 0
 EXIT_NEEDS_REVIEW = 3
 EXIT_FAILED = 4
+EXIT_OUT_OF_TIME = 5
+#: Once a run must stop (a signal, its deadline), what is in flight gets this long to
+#: finish before it is dropped (its sources are checked again next run).
+GRACE = 5.0
+#: The longest the webhook and each notification channel are waited for.
+NOTIFY_TIMEOUT = 30.0
 
 class JobRunning(FactCheckError):
     """Another recheck holds this SQLite database; one job runs at a time."""
@@ -108,6 +123,11 @@ class RecheckOptions:
     #: The public archive (Memento) asked for captures of dead sources after each run;
     #: None turns lookups off. Default: $FACTCHECK_ARCHIVE_BASE, else the Wayback Machine.
     archive_base: str | None = field(default_factory=default_archive_base)
+    #: How much of a run the public archive may have (lookups and seconds).
+    archive_budget: ArchiveBudget = field(default_factory=ArchiveBudget)
+    #: The longest a run may take: past it, no more work is claimed, what is in flight
+    #: gets ``GRACE`` seconds, and the run ends ``out-of-time``. None: no limit.
+    max_runtime: timedelta | None = None
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
 
@@ -116,7 +136,7 @@ class RunSummary:
     """What a run did; ``exit_code`` is what cron sees."""
 
     run_id: int
-    status: str  # finished | offline | failed | interrupted
+    status: str  # finished | offline | failed | interrupted | out-of-time
     reason: str | None
     started_at: datetime
     finished_at: datetime
@@ -133,12 +153,28 @@ class RunSummary:
     #: Sources whose state changed in this run: (url, before, after, reason).
     source_changes: list[tuple[str, str | None, str, str | None]] = field(
         default_factory=list)
+    #: Seconds per phase: fetching (the fetch phase, wall clock), recording (database
+    #: writes, which overlap the fetching), archives, notifying.
+    seconds: dict[str, float] = field(default_factory=dict)
+    #: Sources due when the run began that it did not check (the next run does).
+    left: int = 0
+    #: The public archive phase: lookups done, deferred to the next run, and why the
+    #: archive was given up on or the lookups cut short, if they were.
+    archive: dict[str, Any] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
+        if self.status == "out-of-time":
+            return EXIT_OUT_OF_TIME
         if self.status != "finished":
             return EXIT_FAILED
         return EXIT_NEEDS_REVIEW if self.needs_review else EXIT_OK
+
+    @property
+    def phases(self) -> dict[str, Any]:
+        """Where the time went, as recorded on the run and shown by ``runs --json``."""
+        return {"seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+                "left": self.left, "archive": self.archive}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -152,6 +188,7 @@ class RunSummary:
             "review_queue": [{"claim": c, "reasons": r} for c, r in self.needs_review],
             "source_changes": [{"source": u, "before": b, "after": a, "reason": why}
                                for u, b, a, why in self.source_changes],
+            "phases": self.phases,
             "exit_code": self.exit_code,
         }
 
@@ -285,6 +322,15 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
                signalled: Callable[[], bool] = lambda: False,
                sole_job: bool = False) -> RunSummary:
     started = clock()
+    deadline = None if options.max_runtime is None else \
+        time.monotonic() + options.max_runtime.total_seconds()
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.monotonic() >= deadline
+
+    def must_stop() -> bool:
+        return should_stop() or out_of_time()
+
     lock, due, hosts, known_up = await asyncio.to_thread(
         _start, session_factory, options, started, sole_job)
     run_id = lock.run_id
@@ -292,36 +338,91 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
     log.info("run %s: %s source(s) due", run_id, due)
     try:
         with lock:
-            await _check(session_factory, options, clock, transport, progress, should_stop,
+            await _check(session_factory, options, clock, transport, progress, must_stop,
                          summary, due, hosts, known_up)
-            if summary.status == "finished" and options.archive_base and not signalled():
-                await _archives(session_factory, options, clock, transport)
+            if summary.status == "finished" and options.archive_base and not must_stop():
+                await _archives(session_factory, options, clock, transport, summary,
+                                must_stop, deadline)
     except BaseException:  # a second Ctrl-C, a cancelled task: mark it and let go
         summary.status, summary.reason = "interrupted", "stopped before the end of its batch"
+        summary.left = max(0, due - summary.checked)
         _finish(session_factory, summary, options, clock, notify=False)
         raise
-    if summary.status == "finished" and signalled():
-        summary.status = "interrupted"
-        summary.reason = "stopped by a signal after the batch in hand; the next run " \
-                         "takes the rest"
-    # The database and the webhook are blocking work: off the event loop.
-    return await asyncio.to_thread(_finish, session_factory, summary, options, clock)
+    summary.left = max(0, due - summary.checked) if summary.status != "offline" else due
+    if summary.status == "finished" and (signalled() or out_of_time()):
+        left = f"{summary.left} of {due} due source(s)"
+        if summary.archive.get("deferred"):
+            left += f" and {summary.archive['deferred']} archive lookup(s)"
+        if signalled():
+            summary.status = "interrupted"
+            summary.reason = f"stopped by a signal; {left} left for the next run"
+        else:
+            assert options.max_runtime is not None
+            summary.status = "out-of-time"
+            summary.reason = (f"stopped at its deadline (max runtime "
+                              f"{_duration(options.max_runtime)}); {left} left for the next "
+                              "run")
+    # The database, the webhook and the notifications are blocking work: off the loop.
+    return await asyncio.to_thread(_finish, session_factory, summary, options, clock,
+                                   stop=signalled)
+
+
+def _duration(span: timedelta) -> str:
+    seconds = span.total_seconds()
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else (
+        f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s")
 
 
 async def _archives(session_factory: sessionmaker[Session], options: RecheckOptions,
                     clock: Callable[[], datetime],
-                    transport: httpx.AsyncBaseTransport | None) -> None:
-    """Ask the public archive about the sources that died; its trouble is logged, never
-    the run's."""
+                    transport: httpx.AsyncBaseTransport | None, summary: RunSummary,
+                    must_stop: Callable[[], bool], deadline: float | None) -> None:
+    """Ask the public archive about the sources that died, within its budget and the
+    run's deadline; its trouble is logged, never the run's."""
     assert options.archive_base is not None
+    budget = options.archive_budget
+    if deadline is not None:
+        budget = replace(budget, seconds=max(0.1, min(budget.seconds,
+                                                      deadline - time.monotonic())))
+    began = time.monotonic()
     try:
         report = await check_archives(session_factory, options.archive_base,
-                                      options.settings, clock=clock, transport=transport)
+                                      options.settings, clock=clock, transport=transport,
+                                      budget=budget, should_stop=must_stop)
     except Exception:  # the archive is a bonus: a bug or an outage there costs only it
         log.exception("archive lookup failed")
         return
-    if report.looked_up or report.errors:
+    finally:
+        summary.seconds["archives"] = time.monotonic() - began
+    summary.archive = {"looked_up": report.looked_up, "deferred": report.deferred,
+                       "errors": len(report.errors or []),
+                       "stopped": report.unreachable or report.cut}
+    if report.looked_up or report.errors or report.deferred:
         log.info("archive: %s", report.to_dict())
+
+
+async def _bounded(work: Awaitable[Any], must_stop: Callable[[], bool],
+                   grace: float = GRACE) -> bool:
+    """Await ``work``; once ``must_stop()`` says so, give it ``grace`` seconds more, then
+    cancel it. Returns whether it ran to its end."""
+    task = asyncio.ensure_future(work)
+    stopping_since: float | None = None
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=0.2)
+            if done:
+                task.result()  # its exception, if it raised one
+                return True
+            if must_stop():
+                stopping_since = stopping_since or time.monotonic()
+                if time.monotonic() - stopping_since >= grace:
+                    log.warning("the fetches still in flight %.0f s after the stop were "
+                                "dropped; their sources are checked next run", grace)
+                    return False
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 async def _check(session_factory: sessionmaker[Session], options: RecheckOptions,
@@ -338,6 +439,7 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
 
     def record(captures: list[Capture]) -> None:
         now = clock()
+        began = time.monotonic()
         with session_factory.begin() as session:
             states = record_captures(session, captures, now=now, run_id=run_id,
                                      worker=options.worker)
@@ -345,6 +447,8 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
                             .values(heartbeat_at=now))
         summary.checked += len(states)
         summary.states.update(states)
+        summary.seconds["recording"] = summary.seconds.get("recording", 0.0) + (
+            time.monotonic() - began)
 
     guard = OfflineGuard(record)
 
@@ -375,15 +479,19 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
     try:
         if offline is None and due:
             beating = asyncio.create_task(heartbeat())
+            began = time.monotonic()
             try:
-                await fetch_targets(supply, write, settings=options.settings,
-                                    archive_dir=options.archive_dir, transport=transport,
-                                    readers_count=options.readers, keep_results=False,
-                                    should_stop=should_stop)
+                whole = await _bounded(
+                    fetch_targets(supply, write, settings=options.settings,
+                                  archive_dir=options.archive_dir, transport=transport,
+                                  readers_count=options.readers, keep_results=False,
+                                  should_stop=should_stop), should_stop)
             finally:
                 beating.cancel()
+                summary.seconds["fetching"] = time.monotonic() - began
             # Every fetch failed at the network level? The sources' fault, or ours?
-            offline = await guard.settle(known_up, options.settings, transport)
+            if whole:
+                offline = await guard.settle(known_up, options.settings, transport)
     except Exception as exc:
         cause: BaseException = exc
         while isinstance(cause, BaseExceptionGroup) and cause.exceptions:
@@ -398,7 +506,7 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
 
 def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
             options: RecheckOptions, clock: Callable[[], datetime], *,
-            notify: bool = True) -> RunSummary:
+            notify: bool = True, stop: Callable[[], bool] = lambda: False) -> RunSummary:
     summary.finished_at = clock()
     with session_factory.begin() as session:
         release(session, options.worker)
@@ -425,12 +533,37 @@ def _finish(session_factory: sessionmaker[Session], summary: RunSummary,
             status=summary.status, reason=summary.reason, finished_at=summary.finished_at,
             heartbeat_at=summary.finished_at, checked=summary.checked,
             counts=dict(summary.states), errors=summary.errors,
-            needs_review=len(summary.needs_review)))
-    if notify and summary.newly_stale and options.webhook_url:
-        _notify(options.webhook_url, summary)
-    if notify and options.notify_urls and wanted(summary, options.notify_on):
-        send(options.notify_urls, *compose(summary, options.report_url, options.desk_url))
+            needs_review=len(summary.needs_review), phases=summary.phases))
+    if notify:
+        _tell(summary, options, stop)
+        with session_factory.begin() as session:
+            session.execute(update(CheckRunRow).where(CheckRunRow.id == summary.run_id)
+                            .values(phases=summary.phases))
     return summary
+
+
+def _tell(summary: RunSummary, options: RecheckOptions, stop: Callable[[], bool]) -> None:
+    """The webhook and the notifications, each given ``NOTIFY_TIMEOUT`` at most, none
+    waited on once a signal asks the run to stop."""
+    began = time.monotonic()
+    if summary.newly_stale and options.webhook_url:
+        webhook = threading.Thread(target=_notify, args=(options.webhook_url, summary),
+                                   name="webhook", daemon=True)
+        webhook.start()
+        _wait(webhook, NOTIFY_TIMEOUT, stop)
+        if webhook.is_alive():
+            log.warning("webhook to %s: no answer in %.0f s; given up on",
+                        urlsplit(options.webhook_url).hostname, NOTIFY_TIMEOUT)
+    if options.notify_urls and wanted(summary, options.notify_on):
+        send(options.notify_urls, *compose(summary, options.report_url, options.desk_url),
+             timeout=NOTIFY_TIMEOUT, should_stop=stop)
+    summary.seconds["notifying"] = time.monotonic() - began
+
+
+def _wait(thread: threading.Thread, timeout: float, stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and not stop() and time.monotonic() < deadline:
+        thread.join(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
 def _flagged(session: Session) -> dict[int, list[str]]:
