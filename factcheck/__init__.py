@@ -38,6 +38,7 @@ from factcheck.errors import (
     TooLarge,
     TooManyRedirects,
     UnknownRating,
+    Withheld,
 )
 from factcheck.fetching import FetchReport
 from factcheck.records import (
@@ -105,6 +106,7 @@ __all__ = [
     "TooManyRedirects",
     "UnknownRating",
     "Verdict",
+    "Withheld",
     "__version__",
     "draft_seed",
     "extract_claims",

@@ -19,6 +19,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
         ├── TooManyRedirects   a redirect loop, or more hops than allowed
         ├── BadRedirect        a redirect to a URL that cannot be fetched (data:, bad port)
         ├── BadContent         an encoding that cannot be decoded
+        ├── Withheld           not sent: the run was stopping (the source is not recorded)
         └── NetworkError       the exchange itself failed
             ├── FetchTimeout           connect, read or total time ran out
             ├── TLSFailure             the TLS handshake or certificate failed
@@ -52,6 +53,7 @@ __all__ = [
     "TooLarge",
     "TooManyRedirects",
     "UnknownRating",
+    "Withheld",
 ]
 
 
@@ -125,6 +127,13 @@ class AddressRefused(FetchError):
     """The host resolves to an address that is not public; nothing was sent to it."""
 
     outcome = "refused"
+
+
+class Withheld(FetchError):
+    """The request was waiting for its turn when the run began to stop: it was never
+    sent, and the source is left for the next run (nothing is recorded of it)."""
+
+    outcome = "withheld"
 
 
 class BlockedByRobots(FetchError):

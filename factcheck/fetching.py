@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from factcheck.errors import FetchError
+from factcheck.errors import FetchError, Withheld
 from factcheck.text.extract import Page, extract, text_sha256
 from factcheck.text.soft404 import SOFT_404, similarity
 from factcheck.web.archive import WarcArchive
@@ -358,6 +358,9 @@ async def fetch_targets(
                 continue
             result = await fetcher.fetch(target.url, etag=target.etag,
                                          last_modified=target.last_modified)
+            if isinstance(result.error, Withheld):  # never sent: the next run takes it
+                report.sources -= 1
+                continue
             await fetched.put((target, result))
 
     async def digest(fetcher: Fetcher) -> None:
@@ -372,11 +375,21 @@ async def fetch_targets(
                 alike = await resemblance(fetcher, result.final_url or target.url, page)
             await done.put((target, result, page, alike))
 
+    async def watch(fetcher: Fetcher) -> None:
+        """Once the run must stop, what still waits for its host's turn is not sent."""
+        while not should_stop():
+            await asyncio.sleep(0.2)
+        fetcher.withhold_queued()
+
     async def fetch_all(fetcher: Fetcher) -> None:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(produce())
-            for _ in range(workers):
-                group.create_task(work(fetcher))
+        watcher = asyncio.ensure_future(watch(fetcher))
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(produce())
+                for _ in range(workers):
+                    group.create_task(work(fetcher))
+        finally:
+            watcher.cancel()
         for _ in range(readers_tasks):
             await fetched.put(None)
 

@@ -45,6 +45,7 @@ from factcheck.errors import (
     TLSFailure,
     TooLarge,
     TooManyRedirects,
+    Withheld,
 )
 from factcheck.urls import check_sendable
 from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response, unreadable
@@ -267,6 +268,8 @@ class HostGate:
         self._last_start = -math.inf
         self._previous_sent: asyncio.Event | None = None
         self.in_flight = 0
+        #: Set when the run stops: whatever still waits for its turn is never sent.
+        self.closed = False
 
     def defer(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (a Retry-After)."""
@@ -286,8 +289,10 @@ class HostGate:
                 if self._previous_sent is not None:
                     await self._previous_sent.wait()
                 wait = max(self._last_start + self.interval, self._not_before) - self._clock()
-                if wait > 0:
+                if wait > 0 and not self.closed:
                     await self._sleep(wait)
+                if self.closed:
+                    raise Withheld("not sent: the run was stopping")
                 turn = self._previous_sent = asyncio.Event()
             self.in_flight += 1
             try:
@@ -326,6 +331,7 @@ class Fetcher:
         self._ssl_context: ssl.SSLContext | None = None
         self._slots = asyncio.Semaphore(s.concurrency)
         self._gates: dict[str, HostGate] = {}
+        self._withholding = False
         self._robots: dict[str, tuple[float, RobotsRules]] = {}  # origin: (expiry, rules)
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
@@ -374,6 +380,13 @@ class Fetcher:
             task.add_done_callback(self._closing.discard)
             excess -= 1
 
+    def withhold_queued(self) -> None:
+        """From now on, send nothing that is still waiting for its host's turn (the run
+        is stopping); what was sent already goes on."""
+        self._withholding = True
+        for gate in self._gates.values():
+            gate.closed = True
+
     def gate(self, url: str) -> HostGate:
         key = host_key(url)
         gate = self._gates.get(key)
@@ -381,6 +394,7 @@ class Fetcher:
             gate = self._gates[key] = HostGate(self.settings.per_host,
                                                self.settings.min_interval,
                                                self._clock, self._sleep)
+            gate.closed = self._withholding
         return gate
 
     # -- the public call ----------------------------------------------------------
@@ -485,6 +499,8 @@ class Fetcher:
         # budget counts network time, shared by every hop of an attempt.
         gate = self.gate(url)
         async with gate.slot() as turn, self._slots:
+            if gate.closed:  # it waited for a global slot while the run began to stop
+                raise Withheld("not sent: the run was stopping")
             if budget.left <= 0:
                 raise FetchTimeout(f"no complete answer within {budget.total:g} s")
             t0 = self._clock()
