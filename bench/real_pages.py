@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from factcheck.evidence import assess  # noqa: E402
-from factcheck.text.extract import extract  # noqa: E402
-from tests import corpus  # noqa: E402
+from factcheck.evidence import assess
+from factcheck.text.extract import extract
+from tests import corpus
 
 
 def main() -> None:
