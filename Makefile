@@ -64,6 +64,7 @@ check: lint test
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet 'requests>=2.31' pyinstrument
 	$(BIN)/python bench/real_pages.py
+	$(BIN)/python bench/night.py
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/fit_weights.py

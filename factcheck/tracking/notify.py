@@ -11,7 +11,11 @@ its secrets masked, and never stops the others or the run.
 from __future__ import annotations
 
 import html
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -115,27 +119,70 @@ def notify(urls: Iterable[str], title: str, body: str, *, timeout: float = 30.0,
            should_stop: Callable[[], bool] = lambda: False) -> list[Delivery]:
     """Send to every channel at once, each on its own: a failure is logged and reported,
     never raised; a channel that has not answered in ``timeout`` seconds (or when
-    ``should_stop()`` says so) is given up on and reported, never waited for."""
+    ``should_stop()`` says so) is given up on and reported, never waited for.
+
+    The sending happens in a child process (Apprise sends from thread pools of its own,
+    which the interpreter waits for at exit): a channel given up on is ended with that
+    process, so it never keeps a run alive.
+    """
     urls = list(urls)
+    if not urls:
+        return []
+    child = subprocess.Popen(
+        [sys.executable, "-m", "factcheck.tracking.notify"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
     sent: dict[int, Delivery] = {}
-    threads = [threading.Thread(target=lambda i=i, url=url: sent.__setitem__(
-                   i, _send(url, title, body)), name="notify", daemon=True)
-               for i, url in enumerate(urls)]
-    for thread in threads:
-        thread.start()
+
+    def read() -> None:
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(json.dumps({"urls": urls, "title": title, "body": body}))
+        child.stdin.close()
+        for line in child.stdout:
+            answer = json.loads(line)
+            sent[answer["index"]] = Delivery(answer["channel"], answer["ok"], answer["reason"])
+
+    reader = threading.Thread(target=read, name="notify", daemon=True)
+    reader.start()
     deadline = time.monotonic() + timeout
-    while any(t.is_alive() for t in threads) and not should_stop() \
-            and time.monotonic() < deadline:
-        next(t for t in threads if t.is_alive()).join(
-            min(0.2, max(0.0, deadline - time.monotonic())))
+    while reader.is_alive() and not should_stop() and time.monotonic() < deadline:
+        reader.join(min(0.2, max(0.0, deadline - time.monotonic())))
+    if child.poll() is None:
+        child.kill()
+    child.wait()
+    reader.join(1.0)
+    if child.stdout is not None:
+        child.stdout.close()
     deliveries = []
     for i, url in enumerate(urls):
-        if i not in sent:
+        delivery = sent.get(i)
+        if delivery is None:
             why = "the run was told to stop" if should_stop() else f"no answer in {timeout:g} s"
-            log.warning("notification to %s given up on: %s", _masked(url), why)
-            sent[i] = Delivery(_masked(url), False, f"given up on: {why}")
-        deliveries.append(sent[i])
+            delivery = Delivery(_masked(url), False, f"given up on: {why}")
+        if not delivery.ok:
+            log.warning("notification to %s failed: %s", delivery.channel, delivery.reason)
+        deliveries.append(delivery)
     return deliveries
+
+
+def _child() -> None:
+    """In the child process: send to each channel in a thread, and write each outcome
+    as a JSON line as soon as it is known."""
+    asked = json.loads(sys.stdin.read())
+    lock = threading.Lock()
+
+    def one(index: int, url: str) -> None:
+        delivery = _send(url, asked["title"], asked["body"])
+        with lock:
+            print(json.dumps({"index": index, "channel": delivery.channel, "ok": delivery.ok,
+                              "reason": delivery.reason}), flush=True)
+
+    threads = [threading.Thread(target=one, args=(i, url)) for i, url in
+               enumerate(asked["urls"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _send(url: str, title: str, body: str) -> Delivery:
@@ -154,8 +201,6 @@ def _send(url: str, title: str, body: str) -> Delivery:
         reason = None if ok else (lines[-1] if lines else "the channel refused it")
     except Exception as exc:  # a channel's bug is that channel's failure
         ok, reason = False, f"{type(exc).__name__}: {exc}"
-    if not ok:
-        log.warning("notification to %s failed: %s", masked, reason)
     return Delivery(masked, ok, reason)
 
 
@@ -172,3 +217,7 @@ def sample() -> tuple[str, str]:
 def _masked(url: str) -> str:
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest[:3]}..." if rest else "(empty)"
+
+
+if __name__ == "__main__":
+    _child()

@@ -362,9 +362,14 @@ async def _run(session_factory: sessionmaker[Session], options: RecheckOptions,
             summary.reason = (f"stopped at its deadline (max runtime "
                               f"{_duration(options.max_runtime)}); {left} left for the next "
                               "run")
-    # The database, the webhook and the notifications are blocking work: off the loop.
-    return await asyncio.to_thread(_finish, session_factory, summary, options, clock,
-                                   stop=signalled)
+    # The database, the webhook and the notifications are blocking work: off the loop,
+    # which wakes every 0.2 s meanwhile so that a signal's handler runs at once (a
+    # signal that lands on another thread does not interrupt the loop's wait).
+    finishing = asyncio.ensure_future(asyncio.to_thread(
+        _finish, session_factory, summary, options, clock, stop=signalled))
+    while not finishing.done():
+        await asyncio.wait({finishing}, timeout=0.2)
+    return finishing.result()
 
 
 def _duration(span: timedelta) -> str:
