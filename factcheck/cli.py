@@ -36,6 +36,7 @@ from factcheck.reports import (
     Publisher,
     Report,
     build_report,
+    datafeed,
     find_publisher,
     left_out_of_claimreview,
     render,
@@ -423,6 +424,59 @@ def fetch(ctx: Context, urls: tuple[str, ...], fetch_all: bool, allow_private: b
     if report.offline:
         click.echo(f"offline: {report.offline}")
         sys.exit(4)
+
+
+@cli.command("import-claimreview")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--rating-map", type=click.Path(exists=True, dir_okay=False),
+              help="YAML: publisher label -> rating of the scale, for labels the built-in "
+                   "map does not know (any language).")
+@click.option("--allow-private", is_flag=True,
+              help="Allow private, loopback and link-local addresses.")
+@click.option("--delay", type=click.FloatRange(0), default=FetchSettings.min_interval,
+              show_default=True, help="Seconds between two requests to one host.")
+@click.option("--contact", envvar="FACTCHECK_CONTACT", metavar="EMAIL",
+              help="Sent as the From header. [env FACTCHECK_CONTACT]")
+@json_option
+@pass_context
+@library_errors
+def import_claimreview(ctx: Context, sources: tuple[str, ...], rating_map: str | None,
+                       allow_private: bool, delay: float, contact: str | None,
+                       as_json: bool) -> None:
+    """Bring in published fact-checks from their ClaimReview markup.
+
+    SOURCES are fact-check pages (URLs or saved .html files), ClaimReview feeds (a
+    schema.org DataFeed, a JSON list, or a Fact Check Tools API answer; files or URLs)
+    and sitemaps listing fact-check pages. Each fact-check becomes a document, each
+    review a claim with its verdict (the publisher's label kept), and the links it
+    cites sources the nightly recheck tracks. Importing again changes nothing. Exit
+    status 1 when a source could not be read (the rest is imported).
+    """
+    from factcheck.importing import load_rating_map
+
+    settings = FetchSettings(min_interval=delay, contact=contact,
+                             addresses=AddressPolicy(allow_private=allow_private))
+    with ctx.store() as store:
+        mapped = load_rating_map(rating_map, store.scale) if rating_map else None
+        report = store.import_claimreview(sources, rating_map=mapped, settings=settings)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        for source in report.sources:
+            if source["error"] is not None:
+                click.echo(f"failed    {source['source']}: {source['error']}")
+            elif source["fact_checks"]:
+                click.echo(f"imported  {source['source']}: {source['fact_checks']} "
+                           f"fact-check(s), {source['reviews']} review(s)")
+        seeded = report.seeded
+        click.echo(f"documents added {seeded.documents_added}, changed "
+                   f"{seeded.documents_changed}; claims added {seeded.claims_added}; "
+                   f"verdicts added {seeded.verdicts_added}; sources added "
+                   f"{seeded.sources_added}")
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    if report.failed:
+        sys.exit(1)
 
 
 _archive_base_option = click.option(
@@ -855,8 +909,10 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 
 
 @cli.command()
-@click.option("--document", metavar="KEY", help="The document (needed when there are several).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option("--document", metavar="KEY", help="The document (needed when there are several; "
+                                                "for datafeed, every document without it).")
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "datafeed")), default="html",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of standard output.")
 @_report_options
@@ -864,14 +920,28 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 @library_errors
 def report(ctx: Context, /, document: str | None, fmt: str, output: str | None,
            **options: Any) -> None:
-    """Write a verdict report: html, md, json, csv or claimreview (JSON-LD).
+    """Write a verdict report: html, md, json, csv, claimreview (JSON-LD), or datafeed
+    (the schema.org ClaimReview DataFeed of the document, or of every document).
 
     The public report is what a reader needs: the conclusion, the article with every
     claim marked by its verdict, then a card per checked claim. ClaimReview needs the
     publishing organization (--org, --org-url, --review-url, their environment
     variables, or [publisher] in factcheck.toml); without it, exit status 2.
     """
-    publisher = _publisher(options, required=fmt == "claimreview")
+    publisher = _publisher(options, required=fmt in ("claimreview", "datafeed"))
+    if fmt == "datafeed":
+        with ctx.store() as store:
+            keys = [document] if document else [d.key for d in store.documents()]
+            built_all = [build_report(store, key) for key in keys]
+        text = json.dumps(datafeed(built_all, publisher,
+                                   include_stale=options["include_stale"]),
+                          ensure_ascii=False, indent=2) + "\n"
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            click.echo(output)
+        else:
+            click.echo(text, nl=False)
+        return
     with ctx.store() as store:
         built = build_report(store, document)
     if publisher is not None and fmt in ("claimreview", "html"):

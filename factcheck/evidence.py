@@ -10,8 +10,9 @@ moved, compares the figures, giving the evidence status a report shows:
   however small the edit;
 - ``missing``: the passage cannot be placed.
 
-The fetch outcome gives the other two: ``source-unreachable`` when the latest fetch
-failed, ``unchecked`` before the first. Pure functions.
+A link with no passage (a source an imported fact-check cites) is ``linked`` while its
+source answers. The fetch outcome gives the other two: ``source-unreachable`` when the
+latest fetch failed, ``unchecked`` before the first. Pure functions.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from factcheck.text.figures import figure_changes
 
 __all__ = ["EVIDENCE_STATUSES", "Assessment", "assess"]
 
-EVIDENCE_STATUSES = ("found", "drifted", "figures-changed", "missing", "source-unreachable",
-                     "unchecked")
+EVIDENCE_STATUSES = ("found", "drifted", "figures-changed", "missing", "linked",
+                     "source-unreachable", "unchecked")
 
 
 @dataclass(frozen=True)

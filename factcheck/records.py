@@ -49,6 +49,11 @@ class Stance(StrEnum):
     SUPPORTS = "supports"
     REFUTES = "refutes"
     CONTEXT = "context"
+    #: Where the claim was made (an imported fact-check's ``itemReviewed.appearance``).
+    APPEARANCE = "appearance"
+    #: A source an imported fact-check cites: a link, with no passage until the desk
+    #: adds one; the recheck tracks whether it lives, moves or dies.
+    CITED = "cited"
 
 
 def _jsonable(value: Any) -> Any:
@@ -95,6 +100,9 @@ class Verdict(_Record):
     reviewed_on: date | None
     origin: str
     created_at: datetime
+    #: The publisher's own label, verbatim, when the verdict was imported from a
+    #: published fact-check ("Pants on Fire!"); None for the team's own.
+    publisher_label: str | None = None
     #: The exact bytes it was decided on, per evidence link: ``url``,
     #: ``content_sha256``, ``text_sha256``, ``fetched_at``, ``warc_file``,
     #: ``warc_offset`` of our latest snapshot (``content_sha256`` null when recorded

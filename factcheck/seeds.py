@@ -98,6 +98,8 @@ class SeedVerdict:
     rationale: str
     reviewer: str | None
     reviewed_on: date | None
+    #: The publisher's own label, verbatim (imported fact-checks only).
+    publisher_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,16 @@ class Seed:
     path: Path
     document: SeedDocument
     claims: tuple[SeedClaim, ...]
+    #: For a published fact-check brought in by ``import-claimreview``: its page or
+    #: feed, which marks its verdicts instead of a file name.
+    imported_from: str | None = None
 
     @property
     def origin(self) -> str:
-        """How verdicts from this file are marked: ``seed:<file name>``."""
+        """How verdicts from this file are marked: ``seed:<file name>``, or
+        ``claimreview:<page or feed>`` for an imported fact-check."""
+        if self.imported_from is not None:
+            return f"claimreview:{self.imported_from}"[:300]
         return f"seed:{self.path.name}"
 
     @property

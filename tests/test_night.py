@@ -185,7 +185,11 @@ def _until(condition: object, limit: float = 30.0) -> None:
 
 def _interrupted(db: Path, process: subprocess.Popen[str]) -> str:
     process.send_signal(15)
-    out, _ = process.communicate(timeout=30)
+    try:
+        out, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
     with open_store(str(db)) as store:
         (run,) = store.runs()
         assert run["status"] == "interrupted", out
@@ -201,8 +205,10 @@ def test_sigterm_while_fetching(site: FixtureHost, tmp_path: Path) -> None:
     with open_store(str(db), migrate=True) as store:
         store.add_sources([site.url(f"/slow/{i}") for i in range(10)])
     process = _recheck(db, tmp_path, "--archive-base", "off")
-    _until(lambda: site.in_flight > 0)
-    out = _interrupted(db, process)
+    try:
+        _until(lambda: site.in_flight > 0)
+    finally:
+        out = _interrupted(db, process)
     assert "left for the next run" in out
 
 
@@ -222,10 +228,14 @@ def test_sigterm_while_asking_the_archive(site: FixtureHost, silent: Silent,
             return False
         return True
 
-    _until(poll)
-    _interrupted(db, process)
-    for connection in accepted:
-        connection.close()
+    try:
+        _until(poll)
+        _interrupted(db, process)
+    finally:
+        process.kill()
+        process.wait()
+        for connection in accepted:
+            connection.close()
 
 
 def test_sigterm_while_notifying(site: FixtureHost, silent: Silent, tmp_path: Path) -> None:
@@ -245,12 +255,16 @@ def test_sigterm_while_notifying(site: FixtureHost, silent: Silent, tmp_path: Pa
             return False
         return True
 
-    _until(poll)
-    process.send_signal(15)
-    out, _ = process.communicate(timeout=30)
+    try:
+        _until(poll)
+        process.send_signal(15)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+        for connection in accepted:
+            connection.close()
     assert "given up on: the run was told to stop" in out
-    for connection in accepted:
-        connection.close()
 
 
 def test_a_hanging_webhook_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,7 @@ from factcheck.store.models import ClaimRow, EvidenceRow, SourceRow
 from factcheck.text.anchor import word_diff
 
 from .conftest import ROOT, SEEDS
+from .schema_org import check_schema
 
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 ARTIFACTS = Path(os.environ.get("FACTCHECK_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
@@ -271,38 +272,6 @@ def test_the_html_needs_nothing_from_outside(seeded: Store) -> None:
                    for a in soup.find_all("a"))
         csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert csp is not None and "default-src 'none'" in csp["content"]
-
-
-# schema.org: the properties used, per type, from the type's definition and its parents
-# (ClaimReview < Review < CreativeWork < Thing; Claim < CreativeWork; Rating < Intangible).
-THING = {"@context", "@type", "name", "url", "description", "sameAs", "image"}
-CREATIVE_WORK = THING | {"author", "datePublished", "headline", "dateModified", "publisher",
-                         "inLanguage"}
-PROPERTIES = {
-    "ClaimReview": CREATIVE_WORK | {"claimReviewed", "reviewRating", "itemReviewed",
-                                    "reviewBody"},
-    "Claim": CREATIVE_WORK | {"appearance", "firstAppearance", "claimInterpreter"},
-    "CreativeWork": CREATIVE_WORK,
-    "Rating": THING | {"ratingValue", "bestRating", "worstRating", "alternateName", "author",
-                       "ratingExplanation", "reviewAspect"},
-    "Organization": THING | {"legalName", "logo"},
-    "Person": THING | {"givenName", "familyName"},
-}
-
-
-def check_schema(node: Any) -> None:
-    if isinstance(node, list):
-        for item in node:
-            check_schema(item)
-        return
-    if not isinstance(node, dict):
-        return
-    kind = node["@type"]
-    assert kind in PROPERTIES, f"unexpected type {kind}"
-    unknown = set(node) - PROPERTIES[kind]
-    assert not unknown, f"{kind} has no properties {unknown}"
-    for value in node.values():
-        check_schema(value)
 
 
 #: Google's ClaimReview structured data: required and recommended properties.

@@ -16,6 +16,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from factcheck.errors import ConfigError
 from factcheck.reports.build import ClaimEntry, Report
 from factcheck.reports.publisher import Publisher
 
-__all__ = ["AUDIENCES", "DIGEST_FORMATS", "FORMATS", "claimreview", "digest_html",
+__all__ = ["AUDIENCES", "DIGEST_FORMATS", "FORMATS", "claimreview", "datafeed", "digest_html",
            "digest_json", "digest_markdown", "digest_text", "json_for_html",
            "left_out_of_claimreview", "render", "to_csv", "to_html", "to_json", "to_markdown"]
 
@@ -243,10 +244,42 @@ def claimreview(report: Report, publisher: Publisher | None, *,
             "claimReviewed": " ".join((c.claim or c.quote).split()),
             "reviewRating": rating, "itemReviewed": claim,
             "author": {"@type": "Organization", "name": publisher.name, "url": publisher.url}}
+        imported = c.verdict is not None and c.verdict.origin.startswith("claimreview:")
+        if imported and c.verdict is not None:
+            # A published fact-check brought in: its own page, label and reviewer.
+            if c.verdict.publisher_label:
+                rating["alternateName"] = c.verdict.publisher_label
+            if doc.get("url"):
+                review["url"] = doc["url"]
+            if c.verdict.reviewer:
+                review["author"] = {"@type": "Organization", "name": c.verdict.reviewer}
+            appeared = [e.url for e in c.evidence if e.stance == "appearance"]
+            claim = {"@type": "Claim"}
+            if appeared:
+                claim["appearance"] = [{"@type": "CreativeWork", "url": u} for u in appeared]
+            if c.note and c.note.startswith("Claimed by "):
+                claim["author"] = {"@type": "Person",
+                                   "name": c.note.removeprefix("Claimed by ").rstrip(".")}
+            review["itemReviewed"] = claim
         if when is not None:
             review["datePublished"] = when.isoformat()
         reviews.append(review)
     return reviews
+
+
+def datafeed(reports: list[Report], publisher: Publisher | None, *,
+             include_stale: bool = False) -> dict[str, Any]:
+    """The schema.org ClaimReview ``DataFeed`` of ``reports`` (a document's, or every
+    document's): what a desk hands to aggregators. One ``DataFeedItem`` per review."""
+    items = []
+    for report in reports:
+        for review in claimreview(report, publisher, include_stale=include_stale):
+            item = {k: v for k, v in review.items() if k != "@context"}
+            items.append({"@type": "DataFeedItem",
+                          "dateCreated": review.get("datePublished"), "item": [item]})
+    return {"@context": "https://schema.org", "@type": "DataFeed",
+            "dateModified": datetime.now(UTC).isoformat(timespec="seconds"),
+            "dataFeedElement": items}
 
 
 def render(report: Report, fmt: str, *, audience: str = "public",

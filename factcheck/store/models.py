@@ -349,6 +349,9 @@ class VerdictRow(Base):
     # Where the verdict came from: "seed:<file>" or "api". A reseed compares the file
     # with the last verdict it seeded, so a verdict recorded since is never overridden.
     origin: Mapped[str] = mapped_column(String(300))
+    # The publisher's own label, verbatim, for a verdict imported from a published
+    # fact-check ("Pants on Fire!"); None for the team's own verdicts.
+    publisher_label: Mapped[str | None] = mapped_column(Text)
     # The evidence it rested on when recorded: {"evidence": {id: status},
     # "sources": {id: state}}. Evidence that moves away from this flags the claim.
     basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)

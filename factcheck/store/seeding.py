@@ -171,12 +171,13 @@ def _apply_verdict(session: Session, claim: ClaimRow, sv: SeedVerdict, origin: s
     # recorded since by a reviewer stands until the file itself says something new.
     seeded = [v for v in claim.verdicts if v.origin == origin]
     last = seeded[-1] if seeded else None
-    wanted = (sv.rating, sv.rationale, sv.reviewer, sv.reviewed_on)
+    wanted = (sv.rating, sv.rationale, sv.reviewer, sv.reviewed_on, sv.publisher_label)
     if last is not None and (last.rating, last.rationale, last.reviewer,
-                             last.reviewed_on) == wanted:
+                             last.reviewed_on, last.publisher_label) == wanted:
         return
     session.add(VerdictRow(claim=claim, rating=sv.rating, scale=scale.name,
                            rationale=sv.rationale, reviewer=sv.reviewer,
                            reviewed_on=sv.reviewed_on, origin=origin,
+                           publisher_label=sv.publisher_label,
                            basis=verdict_basis(session, claim)))
     report.verdicts_added += 1

@@ -221,6 +221,11 @@ def _check(session: Session, rows: list[EvidenceRow], snapshot: SnapshotRow, tex
         if text is None:
             row.status = "source-unreachable"
             row.status_reason = f"the latest fetch failed: {error or snapshot.outcome}"
+        elif not row.quote:  # a link with no passage cited yet: only its life is tracked
+            row.status = "linked"
+            row.status_reason = "the source answers; no passage is cited from it yet"
+            row.found_start = row.found_end = row.found_text = row.similarity = None
+            row.diff = None
         else:
             old = Selector.from_w3c(row.selector) if row.selector else None
             result = assess(row.quote, text, old)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -68,6 +68,9 @@ from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
+
+if TYPE_CHECKING:
+    from factcheck.importing import ImportReport
 
 __all__ = ["Store", "Summary", "open_store"]
 
@@ -358,6 +361,35 @@ class Store:
                  "consecutive_failures": 0, "created_at": now} for u in normalized])
         return normalized
 
+    def import_claimreview(self, sources: Iterable[str | Path], *,
+                           rating_map: dict[str, str] | None = None,
+                           settings: FetchSettings | None = None,
+                           transport: httpx.AsyncBaseTransport | None = None
+                           ) -> ImportReport:
+        """Bring in published fact-checks from their ClaimReview markup: pages (URLs or
+        saved ``.html`` files), JSON feeds, sitemaps (see :mod:`factcheck.importing`).
+
+        Each fact-check becomes a document, each review a claim with its verdict (the
+        publisher's label kept verbatim, a rating of this store's scale mapped from it,
+        ``rating_map`` first), and the links it cites sources the recheck tracks. A
+        source that cannot be read is named in the report with its reason; the rest is
+        imported, in one transaction. Importing the same sources again changes nothing.
+        """
+        from factcheck.importing import ImportReport, read_sources, seeds_of
+
+        report = ImportReport()
+        pages = []
+        for source, found, error in asyncio.run(read_sources(sources, settings, transport)):
+            report.sources.append({"source": source, "fact_checks": len(found),
+                                   "reviews": sum(len(p.reviews) for p in found),
+                                   "error": error})
+            pages += found
+        seeds, report.warnings = seeds_of(pages, self.scale, rating_map)
+        if seeds:
+            with self._session.begin() as session:
+                report.seeded = apply_seeds(session, seeds, self.scale)
+        return report
+
     def fetch(self, urls: Iterable[str] | None = None, *,
               settings: FetchSettings | None = None,
               archive_dir: str | Path | None = "archive",
@@ -642,7 +674,7 @@ class Store:
         return Verdict(rating=row.rating, label=label, definition=definition,
                        rationale=row.rationale, reviewer=row.reviewer,
                        reviewed_on=row.reviewed_on, origin=row.origin,
-                       created_at=row.created_at,
+                       created_at=row.created_at, publisher_label=row.publisher_label,
                        rested_on=tuple((row.basis or {}).get("rested_on", ())))
 
     def _claim(self, row: ClaimRow) -> Claim:

@@ -172,7 +172,7 @@ def _candidates(session: Session, now: datetime, base: str) -> list[_Wanted]:
     unknown, or was ``no-capture`` more than a day ago."""
     rows = session.scalars(
         select(EvidenceRow).join(EvidenceRow.source)
-        .where(EvidenceRow.withdrawn_at.is_(None),
+        .where(EvidenceRow.withdrawn_at.is_(None), EvidenceRow.quote != "",
                or_(SourceRow.state.in_(DEAD_STATES), SourceRow.http_status.in_(DEAD_STATUSES),
                    EvidenceRow.status == "missing"),
                or_(EvidenceRow.archive_checked_at.is_(None),
