@@ -24,6 +24,7 @@ from factcheck.errors import (
     BlockedByRobots,
     ConfigError,
     ConnectionFailed,
+    DamagedRecord,
     FactCheckError,
     FetchError,
     FetchTimeout,
@@ -38,6 +39,7 @@ from factcheck.errors import (
     TooLarge,
     TooManyRedirects,
     UnknownRating,
+    VerdictConflict,
     Withheld,
 )
 from factcheck.fetching import FetchReport
@@ -75,6 +77,7 @@ __all__ = [
     "ClaimKind",
     "ConfigError",
     "ConnectionFailed",
+    "DamagedRecord",
     "Document",
     "Evidence",
     "FactCheckError",
@@ -106,6 +109,7 @@ __all__ = [
     "TooManyRedirects",
     "UnknownRating",
     "Verdict",
+    "VerdictConflict",
     "Withheld",
     "__version__",
     "draft_seed",

@@ -629,14 +629,20 @@ def user_add(ctx: Context, name: str, password_stdin: bool) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--allow-private", is_flag=True,
               help="Let 'recheck now' fetch private and loopback addresses.")
+@click.option("--forwarded-allow-ips", envvar="FACTCHECK_FORWARDED_ALLOW_IPS", metavar="IPS",
+              help="Believe X-Forwarded-For/-Proto only from these proxies (comma-separated "
+                   "addresses or networks); by default from none. "
+                   "[env FACTCHECK_FORWARDED_ALLOW_IPS]")
 @archive_dir_option
 @pass_context
 @library_errors
-def serve(ctx: Context, host: str, port: int, allow_private: bool, archive_dir: str) -> None:
+def serve(ctx: Context, host: str, port: int, allow_private: bool,
+          forwarded_allow_ips: str | None, archive_dir: str) -> None:
     """Run the review desk: the queue, claim pages, verdicts, rechecks (a web app)."""
     import uvicorn
 
     from factcheck.desk import DeskSettings, create_app
+    from factcheck.desk.app import server_config
 
     with ctx.store() as store:
         loopback = host == "localhost" or _is_loopback(host)
@@ -653,7 +659,8 @@ def serve(ctx: Context, host: str, port: int, allow_private: bool, archive_dir: 
                        err=True)
         shown = f"[{host}]" if ":" in host else host
         click.echo(f"review desk: http://{shown}:{port}/", err=True)
-        uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+        uvicorn.Server(server_config(create_app(store, settings), host, port,
+                                     forwarded_allow_ips)).run()
 
 
 def _is_loopback(host: str) -> bool:
@@ -1094,7 +1101,8 @@ def show_snapshot(ctx: Context, url: str, at: datetime | None, sha: str | None, 
     if show == "raw":
         if not snapshot.warc_file or snapshot.warc_offset is None:
             raise click.ClickException("this snapshot's bytes were not kept in a WARC file")
-        _, body = read_response(archive_dir, snapshot.warc_file, snapshot.warc_offset)
+        _, body = read_response(archive_dir, snapshot.warc_file, snapshot.warc_offset,
+                                expect_sha256=snapshot.content_sha256)
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
     elif text is None:

@@ -8,9 +8,12 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
     ├── UnknownRating          a rating is not on the scale in use
     ├── NotFound               no claim, document or source by that name
     │   └── AmbiguousClaim     a claim key names claims in several documents
+    ├── DamagedRecord          a WARC record is truncated, unreadable, or not the bytes
+    │                          whose SHA-256 was recorded when it was fetched
     ├── SeedError              a seed file is malformed; names the file, claim and field
     │   └── SeedErrors         several claims of one file are; ``problems`` lists each
     ├── AppendOnlyError        an attempt to change or delete a verdict
+    │   └── VerdictConflict    a verdict recorded since the one a reviewer saw
     └── FetchError             fetching a source failed; ``outcome`` is how it is recorded
         ├── AddressRefused     the host resolves to a private, loopback, link-local or
         │                      metadata address (never contacted)
@@ -39,6 +42,7 @@ __all__ = [
     "BlockedByRobots",
     "ConfigError",
     "ConnectionFailed",
+    "DamagedRecord",
     "FactCheckError",
     "FetchError",
     "FetchTimeout",
@@ -53,6 +57,7 @@ __all__ = [
     "TooLarge",
     "TooManyRedirects",
     "UnknownRating",
+    "VerdictConflict",
     "Withheld",
 ]
 
@@ -83,6 +88,17 @@ class AmbiguousClaim(NotFound):
 
 class AppendOnlyError(FactCheckError):
     """Verdicts are append-only: record a new one instead of changing or deleting one."""
+
+
+class VerdictConflict(AppendOnlyError):
+    """Another verdict was recorded since the one the reviewer saw: theirs would
+    silently follow a verdict they never read. Decided in the database, so any number
+    of desk processes agree."""
+
+
+class DamagedRecord(FactCheckError):
+    """A WARC record cannot be trusted: the file is truncated or unreadable there, or
+    its body is not the bytes whose SHA-256 was recorded when they were fetched."""
 
 
 class SeedError(FactCheckError):

@@ -182,6 +182,55 @@ def read_seeds(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> list[See
     return seeds
 
 
+#: The largest seed file read (the article's text lives in its own file).
+MAX_SEED_BYTES = 8 * 2**20
+#: The most YAML nodes a seed file may hold, each alias counted as the nodes it repeats
+#: (a "billion laughs" file is a few lines that expand to billions).
+MAX_YAML_NODES = 500_000
+
+
+def _load_yaml(text: str, reader: _Reader) -> Any:
+    """The YAML document in ``text``, composed first and its size counted with every
+    alias expanded, so that a file of a few anchors cannot grow to gigabytes."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded(node, {}, set())
+        if size > MAX_YAML_NODES:
+            raise reader.fail(None, f"expands to more than {MAX_YAML_NODES:,} YAML nodes "
+                                    "(aliases counted): not a seed file")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:
+    """How many nodes ``node`` stands for with aliases expanded (each node's size is
+    worked out once, so the count is linear in the file, however large the result)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:  # a node that contains itself: infinitely large
+        return MAX_YAML_NODES + 1
+    open_.add(key)
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded(item, sizes, open_)
+            if size > MAX_YAML_NODES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            size += _expanded(key_node, sizes, open_) + _expanded(value_node, sizes, open_)
+            if size > MAX_YAML_NODES:
+                break
+    open_.discard(key)
+    sizes[key] = size
+    return size
+
+
 class _StrictLoader(yaml.SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping (the second would
     silently win, and a claim would lose its evidence or its verdict)."""
@@ -190,7 +239,11 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str | int) and key in seen:
+            if not isinstance(key, str | int | float | bool | date | None):
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"a {type(key).__name__} cannot be a key", key_node.start_mark)
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark,
                     f"the key {key!r} is given twice", key_node.start_mark)
@@ -455,7 +508,10 @@ def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
     try:
         if not path.is_file():
             raise reader.fail(None, "is not a regular file")
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        if path.stat().st_size > MAX_SEED_BYTES:
+            raise reader.fail(None, f"is over {MAX_SEED_BYTES // 2**20} MB: a seed file is "
+                                    "a document's claims, not a data dump")
+        raw = _load_yaml(path.read_text(encoding="utf-8"), reader)
     except OSError as exc:
         raise reader.fail(None, f"cannot read the file: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -464,6 +520,10 @@ def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
         raise reader.fail(None, f"is not valid YAML: {exc}") from exc
     except ValueError as exc:  # a date YAML reads but the calendar lacks: 2023-02-30
         raise reader.fail(None, f"holds an impossible date: {exc}") from exc
+    except RecursionError:
+        raise reader.fail(None, "is nested too deeply to be a seed file") from None
+    except TypeError as exc:  # a list or a mapping used as a mapping's key
+        raise reader.fail(None, f"is not a seed file: {exc}") from None
     data = reader.mapping(raw, "", TOP_FIELDS)
     document = _document(reader, data.get("document"))
     default_reviewer = reader.text(data, "reviewer", "reviewer", required=False)

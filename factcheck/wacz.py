@@ -42,7 +42,7 @@ def export_wacz(store: Store, output: str | Path, archive_dir: str | Path, *,
     except ImportError as exc:
         raise ConfigError("exporting WACZ needs Webrecorder's wacz package: "
                           "pip install 'factcheck[wacz]'") from exc
-    wanted: dict[tuple[str, int], tuple[str, str]] = {}
+    wanted: dict[tuple[str, int], tuple[str, str, str | None]] = {}
     missing: list[str] = []
     for claim in store.claims(document):
         if claim.verdict is None:
@@ -50,7 +50,8 @@ def export_wacz(store: Store, output: str | Path, archive_dir: str | Path, *,
         for rested in claim.verdict.rested_on:
             if rested.get("warc_file") and rested.get("warc_offset") is not None:
                 wanted.setdefault((rested["warc_file"], int(rested["warc_offset"])),
-                                  (rested["url"], rested.get("fetched_at") or ""))
+                                  (rested["url"], rested.get("fetched_at") or "",
+                                   rested.get("content_sha256")))
             else:
                 missing.append(f"{claim.ref}: {rested['url']}")
     if not wanted:
@@ -64,8 +65,8 @@ def export_wacz(store: Store, output: str | Path, archive_dir: str | Path, *,
         with open(warc, "wb") as out, open(pages, "w", encoding="utf-8") as index:
             index.write(json.dumps({"format": "json-pages-1.0", "id": "pages",
                                     "title": "The evidence behind the verdicts"}) + "\n")
-            for (name, offset), (url, fetched_at) in sorted(wanted.items()):
-                headers = copy_exchange(archive_dir, name, offset, out)
+            for (name, offset), (url, fetched_at, digest) in sorted(wanted.items()):
+                headers = copy_exchange(archive_dir, name, offset, out, expect_sha256=digest)
                 target = headers.get("WARC-Target-URI", url)
                 index.write(json.dumps({"url": target, "ts": headers.get("WARC-Date",
                                                                          fetched_at),

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -21,20 +24,27 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from factcheck.errors import FactCheckError, NotFound
+from factcheck.errors import FactCheckError, NotFound, VerdictConflict
 from factcheck.records import Claim
 from factcheck.store import Store
 from factcheck.text.anchor import figure_flags
 from factcheck.text.sentences import split
 from factcheck.web.fetcher import FetchSettings
 
-__all__ = ["CSP", "DeskSettings", "create_app"]
+__all__ = ["CSP", "DeskSettings", "create_app", "server_config"]
 
 #: Nothing but our own stylesheet, and forms posted to ourselves.
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
-#: Sign-in attempts allowed per client address per minute.
+#: Sign-in attempts allowed per client address, and per name, per minute.
 SIGN_IN_ATTEMPTS = 5
+#: The largest request body any route takes (a verdict's rationale fits many times).
+MAX_BODY = 64 * 1024
+#: The most fields a form may have (the largest form has five).
+MAX_FIELDS = 20
+#: Password checks running at once: argon2 is made to be slow, and runs off the event
+#: loop; a crowd of guessers waits here, never in front of other pages.
+HASHING_AT_ONCE = 2
 
 
 @dataclass
@@ -48,6 +58,62 @@ class DeskSettings:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     #: Send the cookie over HTTPS only (behind a TLS proxy).
     https_only: bool = False
+
+
+class _Refused(Exception):
+    """A request refused before any route sees it: its status and why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The request's form, within the limits, as strings; a NUL anywhere is refused."""
+    from starlette.exceptions import HTTPException
+
+    try:
+        form = await request.form(max_files=0, max_fields=MAX_FIELDS,
+                                  max_part_size=MAX_BODY)
+    except HTTPException as exc:
+        raise _Refused(400, f"refused: {exc.detail}") from None
+    fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    if len(fields) != len(form):
+        raise _Refused(400, "refused: the desk takes no files")
+    if any("\x00" in name or "\x00" in value for name, value in fields.items()):
+        raise _Refused(400, "refused: a NUL character in the form")
+    return fields
+
+
+class _Limits:
+    """Pure ASGI, before everything: a body over ``MAX_BODY`` (or of unknown length) is
+    refused before it is read, and so is a NUL in the path or the query."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                status, message = refusal
+                await PlainTextResponse(message, status)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _refusal(scope: Any) -> tuple[int, str] | None:
+        raw = scope.get("raw_path") or scope["path"].encode("utf-8", "replace")
+        for part in (raw, scope.get("query_string", b"")):
+            if b"\x00" in part or b"%00" in part.lower():
+                return 400, "refused: a NUL character in the address"
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is None or not length.isdigit():
+                return 411, "refused: a body needs its Content-Length"
+            if int(length) > MAX_BODY:
+                return 413, f"refused: a body over {MAX_BODY // 1024} KB"
+        return None
 
 
 class _Throttle:
@@ -89,10 +155,11 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
     """The desk over ``store``."""
     settings = settings or DeskSettings()
     env = _environment()
-    throttle = _Throttle(SIGN_IN_ATTEMPTS)
+    by_client, by_name = _Throttle(SIGN_IN_ATTEMPTS), _Throttle(SIGN_IN_ATTEMPTS)
+    hashing = asyncio.Semaphore(HASHING_AT_ONCE)
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-        context.setdefault("user", request.session.get("user"))
+        context.setdefault("user", getattr(request.state, "user", None))
         context.setdefault("csrf", request.session.get("csrf", ""))
         context.setdefault("flash", request.session.pop("flash", None))
         return HTMLResponse(env.get_template(template).render(**context), status_code=status)
@@ -100,16 +167,24 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
     def signed_in(handler: Callable[[Request], Awaitable[Response]]
                   ) -> Callable[[Request], Awaitable[Response]]:
         async def wrapper(request: Request) -> Response:
-            if not request.session.get("user"):
+            # The cookie names a session kept in the database: signed out, or ended
+            # by a new password, it opens nothing, whoever kept a copy.
+            user = store.session_user(str(request.session.get("token", "")))
+            if user is None:
+                request.session.clear()
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
-            if request.method == "POST":
-                form = await request.form()
-                token = str(form.get("csrf", ""))
-                if not hmac.compare_digest(token, request.session.get("csrf", "-")):
-                    return PlainTextResponse("refused: the form's CSRF token is missing or "
-                                             "wrong; reload the page and try again", 403)
+            request.state.user = user
             try:
+                if request.method == "POST":
+                    form = await _form(request)
+                    token = form.get("csrf", "")
+                    if not hmac.compare_digest(token, request.session.get("csrf", "-")):
+                        return PlainTextResponse("refused: the form's CSRF token is missing "
+                                                 "or wrong; reload the page and try again",
+                                                 403)
                 return await handler(request)
+            except _Refused as exc:
+                return PlainTextResponse(str(exc), exc.status)
             except NotFound as exc:
                 return page(request, "message.html.j2", 404, title="Not found",
                             message=str(exc))
@@ -124,21 +199,29 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
             next_path = "/"
         if request.method == "GET":
             return page(request, "login.html.j2", next=next_path, error=None)
+        # The socket's peer: forwarded headers count only from proxies the desk was
+        # told to trust (factcheck serve --forwarded-allow-ips); none by default.
         client = request.client.host if request.client else "unknown"
-        if not throttle.allow(client):
+        try:
+            form = await _form(request)
+        except _Refused as exc:
+            return PlainTextResponse(str(exc), exc.status)
+        name, password = form.get("name", ""), form.get("password", "")
+        if not by_client.allow(client) or not by_name.allow(name.strip().lower()[:100]):
             return page(request, "login.html.j2", 429, next=next_path,
                         error="Too many attempts: wait a minute and try again.")
-        form = await request.form()
-        name, password = str(form.get("name", "")), str(form.get("password", ""))
-        if not store.check_password(name, password):
+        async with hashing:
+            right = await run_in_threadpool(store.check_password, name, password)
+        if not right:
             return page(request, "login.html.j2", 401, next=next_path,
                         error="Wrong name or password.")
         request.session.clear()
-        request.session.update(user=name, csrf=secrets.token_urlsafe(32))
+        request.session.update(token=store.add_session(name), csrf=secrets.token_urlsafe(32))
         return RedirectResponse(next_path, 303)
 
     @signed_in
     async def logout(request: Request) -> Response:
+        store.end_session(str(request.session.get("token", "")))
         request.session.clear()
         return RedirectResponse("/login", 303)
 
@@ -185,17 +268,23 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
     async def record(request: Request) -> Response:
         ref = f"{request.path_params['document']}/{request.path_params['key']}"
         claim = store.claim(ref)
-        form = await request.form()
-        rating, rationale = str(form.get("rating", "")), str(form.get("rationale", ""))
-        based_on = str(form.get("based_on", ""))
-        current = claim.verdict.created_at.isoformat() if claim.verdict else ""
-        if based_on != current:  # someone recorded a verdict since this form was drawn
-            return page(request, "conflict.html.j2", 409, claim=claim, rating=rating,
-                        rationale=rationale, based_on=current,
-                        ratings=[r for r in store.scale if r.checkable == claim.checkable])
+        form = await _form(request)
+        rating, rationale = form.get("rating", ""), form.get("rationale", "")
         try:
-            store.record_verdict(ref, rating, rationale,
-                                 reviewer=request.session.get("user"))
+            seen = datetime.fromisoformat(form["based_on"]) if form.get("based_on") else None
+        except ValueError:
+            raise _Refused(400, "refused: the form's based_on is not a time") from None
+        try:
+            # The database decides whether a verdict came in since this form was drawn.
+            store.record_verdict(ref, rating, rationale, reviewer=request.state.user,
+                                 based_on=seen)
+        except VerdictConflict:
+            claim = store.claim(ref)
+            return page(request, "conflict.html.j2", 409, claim=claim, rating=rating,
+                        rationale=rationale,
+                        based_on=claim.verdict.created_at.isoformat() if claim.verdict
+                        else "",
+                        ratings=[r for r in store.scale if r.checkable == claim.checkable])
         except FactCheckError as exc:
             return _claim_page(request, claim, 400, error=str(exc), rating=rating,
                                rationale=rationale)
@@ -247,8 +336,23 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
         middleware=[
+            Middleware(_Limits),
             Middleware(BaseHTTPMiddleware, dispatch=headers),
             Middleware(SessionMiddleware, secret_key=settings.secret, session_cookie="desk",
                        same_site="strict", https_only=settings.https_only,
                        max_age=12 * 3600),
         ])
+
+
+def server_config(app: Any, host: str, port: int, forwarded_allow_ips: str | None = None
+                  ) -> Any:
+    """The uvicorn configuration the desk runs with. Forwarded headers
+    (``X-Forwarded-For``, ``X-Forwarded-Proto``) are believed only from the proxies
+    named in ``forwarded_allow_ips`` (comma-separated addresses or networks); by default
+    from none, so a client cannot pose as many to the sign-in throttle."""
+    import uvicorn
+
+    trusted = (forwarded_allow_ips or "").strip()
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
+                          server_header=False)

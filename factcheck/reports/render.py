@@ -26,6 +26,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 from factcheck.errors import ConfigError
 from factcheck.reports.build import ClaimEntry, Report
 from factcheck.reports.publisher import Publisher
+from factcheck.text.markdown import escape_markdown
 
 __all__ = ["AUDIENCES", "DIGEST_FORMATS", "FORMATS", "claimreview", "datafeed", "digest_html",
            "digest_json", "digest_markdown", "digest_text", "json_for_html",
@@ -41,14 +42,7 @@ CSV_COLUMNS = ("document", "claim", "kind", "checkable", "quote", "start", "end"
                "source_title", "publisher", "stance", "passage", "evidence_status",
                "evidence_reason", "last_checked_at")
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
-
-
-def _markdown_text(value: object) -> str:
-    """Text safe inside Markdown: no raw HTML, links or emphasis from a source."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+_markdown_text = escape_markdown
 
 
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>()\[\]\\`\"' ]")

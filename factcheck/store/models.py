@@ -41,6 +41,7 @@ __all__ = [
     "ChangeEventRow",
     "CheckRunRow",
     "ClaimRow",
+    "DeskSessionRow",
     "DocumentRow",
     "EvidenceCheckRow",
     "EvidenceRow",
@@ -220,6 +221,20 @@ class ReviewerRow(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeskSessionRow(Base):
+    """A reviewer signed in to the desk: the cookie holds a random token, this row its
+    hash. Signing out, or a new password, revokes it; so does its expiry."""
+
+    __tablename__ = "desk_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewer.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class TextBlobRow(Base):

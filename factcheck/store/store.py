@@ -5,24 +5,32 @@ from __future__ import annotations
 import asyncio
 import difflib
 import functools
+import hashlib
 import os
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, literal, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from factcheck.errors import AmbiguousClaim, ConfigError, NotFound, UnknownRating
+from factcheck.errors import (
+    AmbiguousClaim,
+    ConfigError,
+    NotFound,
+    UnknownRating,
+    VerdictConflict,
+)
 from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fetch_targets
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
@@ -40,6 +48,7 @@ from factcheck.store.models import (
     ChangeEventRow,
     CheckRunRow,
     ClaimRow,
+    DeskSessionRow,
     DocumentRow,
     EvidenceRow,
     ReviewerRow,
@@ -520,6 +529,11 @@ class Store:
                 session.add(ReviewerRow(name=name, password_hash=hashed))
             else:
                 row.password_hash = hashed
+                # A new password ends every session signed in with the old one.
+                session.execute(update(DeskSessionRow)
+                                .where(DeskSessionRow.reviewer_id == row.id,
+                                       DeskSessionRow.revoked_at.is_(None))
+                                .values(revoked_at=utcnow()))
 
     def reviewers(self) -> list[str]:
         with self._session() as session:
@@ -531,9 +545,11 @@ class Store:
         from argon2 import PasswordHasher
         from argon2.exceptions import Argon2Error
 
-        with self._session() as session:
-            hashed = session.scalar(select(ReviewerRow.password_hash)
-                                    .where(ReviewerRow.name == name))
+        hashed = None
+        if "\x00" not in name and len(name) <= 100:  # no such name: the same work below
+            with self._session() as session:
+                hashed = session.scalar(select(ReviewerRow.password_hash)
+                                        .where(ReviewerRow.name == name))
         hasher = PasswordHasher()
         try:
             hasher.verify(hashed or _DUMMY_HASH(), password)
@@ -599,11 +615,20 @@ class Store:
 
     def record_verdict(self, ref: str, rating: str, rationale: str, *,
                        reviewer: str | None = None,
-                       reviewed_on: date | None = None) -> Verdict:
-        """Append a verdict to the claim ``ref``; it becomes the current one."""
+                       reviewed_on: date | None = None,
+                       based_on: datetime | EllipsisType | None = ...) -> Verdict:
+        """Append a verdict to the claim ``ref``; it becomes the current one.
+
+        ``based_on`` is when the verdict the reviewer saw was recorded (None: they saw
+        none). If another has been recorded since, :class:`VerdictConflict` is raised
+        and nothing is written: the check and the insert are one statement, under a
+        lock of the claim's row on PostgreSQL, so any number of processes agree.
+        """
         label = self.scale.get(rating)
         if not rationale or not rationale.strip():
             raise ConfigError("a verdict needs a rationale")
+        if "\x00" in rationale or (reviewer and "\x00" in reviewer):
+            raise ConfigError("a verdict's text may not hold a NUL character")
         with self._session.begin() as session:
             claim = self._find_claim(session, ref)
             if label.checkable != claim.checkable:
@@ -611,13 +636,69 @@ class Store:
                     f"{rating!r} is for {'checkable' if label.checkable else 'uncheckable'} "
                     f"claims; {claim.document.key}/{claim.key} is "
                     f"{'' if claim.checkable else 'not '}checkable")
-            row = VerdictRow(claim=claim, rating=rating, scale=self.scale.name,
-                             rationale=rationale.strip(), reviewer=reviewer,
-                             reviewed_on=reviewed_on, origin="api",
-                             basis=verdict_basis(session, claim))
-            session.add(row)
-            session.flush()
+            values = {"claim_id": claim.id, "rating": rating, "scale": self.scale.name,
+                      "rationale": rationale.strip(), "reviewer": reviewer,
+                      "reviewed_on": reviewed_on, "origin": "api",
+                      "basis": verdict_basis(session, claim), "created_at": utcnow()}
+            if based_on is ...:
+                row = VerdictRow(claim=claim, **{k: v for k, v in values.items()
+                                                 if k != "claim_id"})
+                session.add(row)
+                session.flush()
+                return self._verdict(row)
+            # PostgreSQL: wait for any other writer of this claim's verdicts.
+            session.execute(select(ClaimRow.id).where(ClaimRow.id == claim.id)
+                            .with_for_update())
+            newer = select(VerdictRow.id).where(VerdictRow.claim_id == claim.id)
+            if based_on is not None:
+                newer = newer.where(VerdictRow.created_at > based_on)
+            columns = [getattr(VerdictRow, name) for name in values]
+            chosen = select(*(literal(value, type_=column.type)
+                              for value, column in zip(values.values(), columns,
+                                                       strict=True))
+                            ).where(~newer.exists())
+            inserted = session.execute(
+                insert(VerdictRow).from_select(list(values), chosen))
+            if getattr(inserted, "rowcount", 0) != 1:
+                raise VerdictConflict(
+                    f"{claim.document.key}/{claim.key}: another verdict was recorded "
+                    "since the one you saw; read it, then record yours again")
+            row = session.scalars(select(VerdictRow).where(VerdictRow.claim_id == claim.id)
+                                  .order_by(VerdictRow.id.desc()).limit(1)).one()
             return self._verdict(row)
+
+    def add_session(self, name: str, lifetime: timedelta = timedelta(hours=12)) -> str:
+        """Sign ``name`` in to the desk: a new random token, whose hash is kept."""
+        token = secrets.token_urlsafe(32)
+        with self._session.begin() as session:
+            reviewer = session.scalars(select(ReviewerRow).where(ReviewerRow.name == name)
+                                       ).one()
+            now = utcnow()
+            session.add(DeskSessionRow(token_sha256=_token_hash(token),
+                                       reviewer_id=reviewer.id, created_at=now,
+                                       expires_at=now + lifetime))
+        return token
+
+    def session_user(self, token: str) -> str | None:
+        """Who holds the desk session ``token``, if it is live (not signed out, not
+        ended by a new password, not expired)."""
+        if not token or len(token) > 200:
+            return None
+        with self._session() as session:
+            return session.scalar(
+                select(ReviewerRow.name).join(DeskSessionRow,
+                                              DeskSessionRow.reviewer_id == ReviewerRow.id)
+                .where(DeskSessionRow.token_sha256 == _token_hash(token),
+                       DeskSessionRow.revoked_at.is_(None),
+                       DeskSessionRow.expires_at > utcnow()))
+
+    def end_session(self, token: str) -> None:
+        """Sign out: the session ``token`` no longer works, whoever holds a copy."""
+        with self._session.begin() as session:
+            session.execute(update(DeskSessionRow)
+                            .where(DeskSessionRow.token_sha256 == _token_hash(token),
+                                   DeskSessionRow.revoked_at.is_(None))
+                            .values(revoked_at=utcnow()))
 
     # -- helpers --------------------------------------------------------------
 
@@ -712,6 +793,10 @@ class Store:
             state_changed_at=row.state_changed_at, failing_since=row.failing_since,
             moved_to=row.moved_to, check_interval_seconds=row.check_interval_seconds,
             paused=row.paused)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def _did_you_mean(name: str, names: Iterable[str]) -> str:

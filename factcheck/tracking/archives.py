@@ -76,26 +76,39 @@ class Memento:
 
 # -- the thinking ------------------------------------------------------------------------
 
-_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[a-zA-Z_-]+\s*=\s*(?:\"[^\"]*\"|[^;,\s]+))*)")
 _PARAM = re.compile(r";\s*([a-zA-Z_-]+)\s*=\s*(?:\"([^\"]*)\"|([^;,\s]+))")
+#: The most captures kept of one page: evenly spread over its history, the first and
+#: the last always (a page captured 100,000 times stays a small row).
+MAX_MEMENTOS = 2000
+#: A URI longer than this in a TimeMap is no capture of ours.
+MAX_URI = 8192
 
 
-def parse_timemap(text: str) -> list[Memento]:
-    """The mementos of a link-format TimeMap (RFC 7089), oldest first. Entries that
-    are not mementos, or whose datetime cannot be read, are skipped."""
+def parse_timemap(text: str, limit: int = MAX_MEMENTOS) -> list[Memento]:
+    """The mementos of a link-format TimeMap (RFC 7089), oldest first, at most
+    ``limit`` of them. Entries that are not mementos, or whose datetime cannot be read
+    (a year 9999 with a -2359 offset included), are skipped one by one. Linear in the
+    text: each entry is read between one ``<`` and the next."""
     found: dict[datetime, Memento] = {}
-    for match in _LINK.finditer(text):
+    for chunk in text.split("<")[1:]:
+        uri, closed, rest = chunk.partition(">")
+        if not closed or len(uri) > MAX_URI:
+            continue
         params = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
-                  for m in _PARAM.finditer(match.group(2))}
+                  for m in _PARAM.finditer(rest, 0, 4096)}
         if "memento" not in params.get("rel", "").split() or "datetime" not in params:
             continue
         try:
             at = parsedate_to_datetime(params["datetime"])
-        except (TypeError, ValueError):
+            at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        except (TypeError, ValueError, OverflowError):
             continue
-        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-        found.setdefault(at, Memento(at, match.group(1).strip()))
-    return [found[at] for at in sorted(found)]
+        found.setdefault(at, Memento(at, uri.strip()))
+    ordered = [found[at] for at in sorted(found)]
+    if len(ordered) <= limit:
+        return ordered
+    step = (len(ordered) - 1) / (limit - 1)
+    return [ordered[round(i * step)] for i in range(limit)]
 
 
 def closest(mementos: Iterable[Memento], when: datetime | None) -> Memento | None:

@@ -10,7 +10,6 @@ its secrets masked, and never stops the others or the run.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -22,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from factcheck.text.markdown import escape_markdown
 
 if TYPE_CHECKING:
     from factcheck.tracking.recheck import RunSummary
@@ -61,8 +62,9 @@ def wanted(summary: RunSummary, notify_on: Iterable[str]) -> bool:
 
 
 def _text(value: object) -> str:
-    """Text from seeds and servers, made inert: Markdown passes raw HTML on to mail."""
-    return html.escape(" ".join(str(value).split()), quote=False)
+    """Text from seeds and servers, made inert as the Markdown report makes it: no raw
+    HTML (Markdown passes it on to mail), no links, images or emphasis."""
+    return escape_markdown(value)
 
 
 #: How many edits of one claim's passages a message quotes.

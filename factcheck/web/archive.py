@@ -8,6 +8,7 @@ with block and payload digests. One gzipped WARC file per run.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from factcheck._version import __version__
+from factcheck.errors import DamagedRecord
 from factcheck.web.fetcher import Exchange
 
 if TYPE_CHECKING:
@@ -93,46 +95,76 @@ def _open_at(folder: str | Path, name: str) -> Path:
     return path
 
 
-def read_response(folder: str | Path, name: str, offset: int) -> tuple[str, bytes]:
+def _damaged(name: str, offset: int, exc: BaseException) -> DamagedRecord:
+    return DamagedRecord(f"{name} at offset {offset}: the WARC record cannot be read "
+                         f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); the "
+                         "file is truncated or damaged")
+
+
+def _checked(name: str, offset: int, body: bytes, expect_sha256: str | None) -> bytes:
+    if expect_sha256 and hashlib.sha256(body).hexdigest() != expect_sha256:
+        raise DamagedRecord(f"{name} at offset {offset}: the body is not the bytes whose "
+                            f"SHA-256 ({expect_sha256[:16]}...) was recorded when they were "
+                            "fetched; the file was truncated or altered")
+    return body
+
+
+def read_response(folder: str | Path, name: str, offset: int,
+                  expect_sha256: str | None = None) -> tuple[str, bytes]:
     """The response record at ``offset`` of WARC file ``name`` in ``folder``: its target
-    URI and its body as the server sent it, decoded of chunking and compression."""
+    URI and its body as the server sent it, decoded of chunking and compression. Checked
+    against ``expect_sha256`` (the body's hash recorded at fetch time) when given; a
+    truncated, damaged or altered record is :class:`DamagedRecord`, naming the file."""
     from warcio.archiveiterator import ArchiveIterator
 
     with open(_open_at(folder, name), "rb") as f:
         f.seek(offset)
-        for record in ArchiveIterator(f):
-            if record.rec_type != "response":
-                raise ValueError(f"{name}#{offset} is a {record.rec_type} record, "
-                                 "not a response")
-            return (record.rec_headers.get_header("WARC-Target-URI") or "",
-                    record.content_stream().read())
-    raise ValueError(f"{name}#{offset}: no record there")
+        try:
+            for record in ArchiveIterator(f):
+                if record.rec_type != "response":
+                    raise ValueError(f"{name}#{offset} is a {record.rec_type} record, "
+                                     "not a response")
+                return (record.rec_headers.get_header("WARC-Target-URI") or "",
+                        _checked(name, offset, record.content_stream().read(),
+                                 expect_sha256))
+        except DamagedRecord:
+            raise
+        except Exception as exc:  # warcio, gzip or zlib on a cut or garbled file
+            raise _damaged(name, offset, exc) from None
+    raise _damaged(name, offset, EOFError("no record there"))
 
 
-def copy_exchange(folder: str | Path, name: str, offset: int, out: BinaryIO) -> dict[str, str]:
+def copy_exchange(folder: str | Path, name: str, offset: int, out: BinaryIO,
+                  expect_sha256: str | None = None) -> dict[str, str]:
     """Copy the response record at ``offset`` and its request record, byte for byte (each
     record is a gzip member of its own, so digests and offsets stay true), to ``out``;
-    return the response's WARC headers."""
+    return the response's WARC headers. The body is checked as :func:`read_response`
+    checks it, before anything is written."""
     from warcio.archiveiterator import ArchiveIterator
 
     path = _open_at(folder, name)
     with open(path, "rb") as f:
         f.seek(offset)
-        iterator = ArchiveIterator(f)
-        response = next(iter(iterator), None)
-        if response is None or response.rec_type != "response":
-            raise ValueError(f"{name}#{offset} is not a response record")
-        headers = dict(response.rec_headers.headers)
-        response.content_stream().read()
-        iterator.read_to_end()
-        length = iterator.get_record_length()
-        request = next(iter(iterator), None)
-        request_length = 0
-        if request is not None and request.rec_type == "request" and request.rec_headers.\
-                get_header("WARC-Concurrent-To") == headers.get("WARC-Record-ID"):
-            request.content_stream().read()
+        try:
+            iterator = ArchiveIterator(f)
+            response = next(iter(iterator), None)
+            if response is None or response.rec_type != "response":
+                raise ValueError(f"{name}#{offset} is not a response record")
+            headers = dict(response.rec_headers.headers)
+            _checked(name, offset, response.content_stream().read(), expect_sha256)
             iterator.read_to_end()
-            request_length = iterator.get_record_length()
+            length = iterator.get_record_length()
+            request = next(iter(iterator), None)
+            request_length = 0
+            if request is not None and request.rec_type == "request" and request.rec_headers.\
+                    get_header("WARC-Concurrent-To") == headers.get("WARC-Record-ID"):
+                request.content_stream().read()
+                iterator.read_to_end()
+                request_length = iterator.get_record_length()
+        except DamagedRecord:
+            raise
+        except Exception as exc:  # warcio, gzip or zlib on a cut or garbled file
+            raise _damaged(name, offset, exc) from None
         f.seek(offset)
         out.write(f.read(length + request_length))
     return headers
