@@ -206,6 +206,17 @@ def _load_yaml(text: str, reader: _Reader) -> Any:
         loader.dispose()
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line: what is wrong, and where."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        where = exc.problem_mark or exc.context_mark
+        said = " ".join(str(exc.problem or exc.context or "malformed").split())
+        if where is not None:
+            return f"{said} (line {where.line + 1}, column {where.column + 1})"
+        return said
+    return " ".join(str(exc).split())
+
+
 def _expanded(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:
     """How many nodes ``node`` stands for with aliases expanded (each node's size is
     worked out once, so the count is linear in the file, however large the result)."""
@@ -517,7 +528,7 @@ def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:
     except UnicodeDecodeError as exc:
         raise reader.fail(None, "is not UTF-8 text") from exc
     except yaml.YAMLError as exc:
-        raise reader.fail(None, f"is not valid YAML: {exc}") from exc
+        raise reader.fail(None, f"is not valid YAML: {_yaml_problem(exc)}") from exc
     except ValueError as exc:  # a date YAML reads but the calendar lacks: 2023-02-30
         raise reader.fail(None, f"holds an impossible date: {exc}") from exc
     except RecursionError:

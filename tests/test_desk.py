@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from factcheck import Store
 from factcheck.cli import cli
 from factcheck.desk import DeskSettings, create_app
-from factcheck.desk.app import CSP
+from factcheck.desk.app import CSP, server_config
 from factcheck.fixtureweb import FixtureHost, Route
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
@@ -46,13 +46,14 @@ class _Servers:
         self.running: list[tuple[uvicorn.Server, threading.Thread]] = []
         self.clients: list[httpx.Client] = []
 
-    def start(self, store: Store, **settings: Any) -> str:
+    def start(self, store: Store, forwarded_allow_ips: str | None = None,
+              **settings: Any) -> str:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(store, DeskSettings(**settings)),
-                                               host="127.0.0.1", port=port,
-                                               log_level="warning"))
+        # The configuration `factcheck serve` runs with.
+        server = uvicorn.Server(server_config(create_app(store, DeskSettings(**settings)),
+                                              "127.0.0.1", port, forwarded_allow_ips))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         for _ in range(200):
@@ -333,3 +334,121 @@ def test_the_digest_links_the_desk(desk: Store, monkeypatch: pytest.MonkeyPatch)
     assert ("review it: https://desk.example/claims/us-japan-alliance-2023/"
             "fy2023-defense-budget") in text
     assert "desk.example" not in digest(desk, as_json=True)
+
+
+# -- attacks of the third round (each failed before its fix) --------------------------
+
+def test_rotating_x_forwarded_for_does_not_reset_the_sign_in_throttle(desk: Store) -> None:
+    http = client(desk)
+    codes = [http.post("/login", data={"name": "ana", "password": "wrong"},
+                       headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+             for i in range(8)]
+    assert codes == [401] * 5 + [429] * 3
+    right = http.post("/login", data={"name": "ana", "password": PASSWORD},
+                      headers={"X-Forwarded-For": "198.51.100.7"})
+    assert right.status_code == 429
+
+
+def test_guessing_one_name_from_many_addresses_is_throttled_too(desk: Store) -> None:
+    # Behind a trusted proxy each guess may come from a new address: the name is
+    # throttled on its own.
+    servers = _SERVERS[-1]
+    http = servers.client(servers.start(desk, forwarded_allow_ips="127.0.0.1"))
+    codes = [http.post("/login", data={"name": "ana", "password": "wrong"},
+                       headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+             for i in range(7)]
+    assert codes == [401] * 5 + [429] * 2
+
+
+def test_password_hashing_runs_off_the_event_loop(desk: Store,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    checked: list[bool] = []
+    real = desk.check_password
+
+    def check(name: str, password: str) -> bool:
+        try:
+            asyncio.get_running_loop()
+            checked.append(False)  # on the loop: every other page waits for argon2
+        except RuntimeError:
+            checked.append(True)
+        return real(name, password)
+
+    monkeypatch.setattr(desk, "check_password", check)
+    http = client(desk)
+    assert http.post("/login", data={"name": "ana", "password": PASSWORD}).status_code == 303
+    assert checked == [True]
+
+
+def test_a_thousand_form_fields_are_refused_before_sign_in(desk: Store) -> None:
+    http = client(desk)
+    many = http.post("/login", content="&".join(f"f{i}=x" for i in range(1000)),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert many.status_code == 400
+    large = http.post("/login", content=b"name=" + b"a" * (1024 * 1024),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert large.status_code == 413
+    assert http.get("/login").status_code == 200  # the desk is still there
+
+
+def test_a_session_cookie_dies_at_sign_out(desk: Store) -> None:
+    http = signed_in(desk)
+    cookie = http.cookies["desk"]
+    assert http.get("/").status_code == 200
+    page = http.get("/").text
+    assert http.post("/logout", data={"csrf": csrf(page)}).status_code == 303
+    thief = client(desk)
+    thief.cookies.set("desk", cookie)
+    assert thief.get("/").status_code == 303  # to sign in: the copy opens nothing
+
+
+def test_a_session_cookie_dies_when_the_password_changes(desk: Store) -> None:
+    http = signed_in(desk)
+    assert http.get("/").status_code == 200
+    desk.add_reviewer("ana", "a brand new passphrase")
+    assert http.get("/").status_code == 303
+
+
+def test_two_desk_processes_cannot_both_base_a_verdict_on_the_same_one(
+        desk: Store) -> None:
+    from factcheck import open_store
+    from factcheck.errors import VerdictConflict
+
+    ref = "us-japan-alliance-2023/fy2023-defense-budget"
+    outcomes: list[str] = []
+    for trial in range(5):
+        seen = desk.claim(ref).verdict
+        assert seen is not None
+        barrier = threading.Barrier(2)
+
+        def record(name: str, seen_at: Any = seen.created_at) -> None:
+            with open_store(desk.url) as other:  # another process's own engine
+                barrier.wait()
+                try:
+                    other.record_verdict(ref, "true", f"Trial {trial} by {name}.",
+                                         reviewer=name, based_on=seen_at)
+                    outcomes.append("recorded")
+                except VerdictConflict:
+                    outcomes.append("conflict")
+
+        threads = [threading.Thread(target=record, args=(n,)) for n in ("ana", "ben")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert outcomes.count("recorded") == 5 and outcomes.count("conflict") == 5
+
+
+def test_nul_in_the_sign_in_name_or_a_rationale_is_a_400(desk: Store) -> None:
+    http = client(desk)
+    assert http.post("/login", data={"name": "ana\x00", "password": PASSWORD}
+                     ).status_code == 400
+    assert http.get("/login?next=/%00").status_code == 400
+    assert desk.check_password("ana\x00", PASSWORD) is False  # no DataError either
+    http = signed_in(desk)
+    page = http.get(STALE).text
+    answer = http.post(STALE + "/verdict", data={
+        "csrf": csrf(page), "based_on": based_on(page), "rating": "true",
+        "rationale": "Fine\x00 print."})
+    assert answer.status_code == 400

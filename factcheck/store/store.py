@@ -657,14 +657,14 @@ class Store:
                               for value, column in zip(values.values(), columns,
                                                        strict=True))
                             ).where(~newer.exists())
-            inserted = session.execute(
-                insert(VerdictRow).from_select(list(values), chosen))
-            if getattr(inserted, "rowcount", 0) != 1:
+            inserted = session.scalar(
+                insert(VerdictRow).from_select(list(values), chosen)
+                .returning(VerdictRow.id))
+            if inserted is None:
                 raise VerdictConflict(
                     f"{claim.document.key}/{claim.key}: another verdict was recorded "
                     "since the one you saw; read it, then record yours again")
-            row = session.scalars(select(VerdictRow).where(VerdictRow.claim_id == claim.id)
-                                  .order_by(VerdictRow.id.desc()).limit(1)).one()
+            row = session.get_one(VerdictRow, inserted)
             return self._verdict(row)
 
     def add_session(self, name: str, lifetime: timedelta = timedelta(hours=12)) -> str:

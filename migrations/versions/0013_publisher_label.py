@@ -15,6 +15,8 @@ down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+MESSAGE = "verdicts are append-only: record a new verdict instead"
+
 
 def upgrade() -> None:
     with op.batch_alter_table('verdict') as batch:
@@ -24,3 +26,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('verdict') as batch:
         batch.drop_column('publisher_label')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a column by copying the table, and the copy has no triggers:
+        # the append-only rule of 0005 is put back.
+        for action in ("UPDATE", "DELETE"):
+            op.execute(f"""
+                CREATE TRIGGER verdict_no_{action.lower()} BEFORE {action} ON verdict
+                BEGIN SELECT RAISE(ABORT, '{MESSAGE} ({action} refused)'); END""")
