@@ -422,7 +422,8 @@ def test_two_desk_processes_cannot_both_base_a_verdict_on_the_same_one(
         assert seen is not None
         barrier = threading.Barrier(2)
 
-        def record(name: str, seen_at: Any = seen.created_at) -> None:
+        def record(name: str, seen_at: Any = seen.created_at, trial: int = trial,
+                   barrier: threading.Barrier = barrier) -> None:
             with open_store(desk.url) as other:  # another process's own engine
                 barrier.wait()
                 try:

@@ -10,7 +10,8 @@ EXPECTED = {
     "normalize_url", "open_store", "read_seed", "read_seeds",
     # fetching
     "AddressPolicy", "FetchReport", "FetchSettings", "Snapshot", "FetchError",
-    "AddressRefused", "BlockedByRobots", "TooLarge", "TooManyRedirects", "BadContent", "Withheld", "VerdictConflict", "DamagedRecord",
+    "AddressRefused", "BlockedByRobots", "TooLarge", "TooManyRedirects", "BadContent",
+    "Withheld", "VerdictConflict", "DamagedRecord",
     "NetworkError", "FetchTimeout", "TLSFailure", "ConnectionFailed", "NameResolutionFailed",
     "BadRedirect", "NameNotFound", "SeedErrors",
     # rechecking and finding claims
