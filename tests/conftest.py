@@ -101,3 +101,14 @@ def seed_dir(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's folder (make demo: its database, WARC files and reports), made once;
+    a test that changes it works on a copy."""
+    from factcheck import demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    assert demo.main([str(folder)]) == 0
+    return folder

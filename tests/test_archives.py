@@ -178,14 +178,6 @@ def test_save_page_now_asks_only_for_what_the_policy_allows(
     assert archive.saved == [urls[0]]
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from factcheck import demo
-    folder = tmp_path_factory.mktemp("demo")
-    assert demo.main([str(folder)]) == 0
-    return folder
-
-
 def cli(folder: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["--db", str(folder / "demo.db"), *args])
 

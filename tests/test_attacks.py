@@ -111,15 +111,6 @@ def test_insert_or_replace_cannot_rewrite_a_verdict(tmp_path: Path) -> None:
                             (verdict_id,)).fetchone() == (rating,)
 
 
-@pytest.fixture(scope="module")
-def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from factcheck import demo
-
-    folder = tmp_path_factory.mktemp("demo")
-    assert demo.main([str(folder)]) == 0
-    return folder
-
-
 def _cli(folder: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["--db", str(folder / "demo.db"), *args])
 
@@ -131,9 +122,9 @@ def _rested(folder: Path) -> dict[str, object]:
 
 
 @pytest.fixture
-def damaged(demo_copy: Path, tmp_path: Path) -> Path:
+def damaged(demo_folder: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "demo"
-    shutil.copytree(demo_copy, folder)
+    shutil.copytree(demo_folder, folder)
     return folder
 
 

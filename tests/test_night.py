@@ -51,9 +51,21 @@ class Silent:
         self.socket.listen(256)
         self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.accepted: list[socket.socket] = []
 
     def close(self) -> None:
+        for connection in self.accepted:
+            connection.close()
         self.socket.close()
+
+    def connected(self) -> bool:
+        """Whether a client has connected (it waits in the backlog, never answered)."""
+        self.socket.settimeout(0.05)
+        try:
+            self.accepted.append(self.socket.accept()[0])
+        except OSError:
+            return False
+        return True
 
 
 @pytest.fixture
@@ -218,24 +230,12 @@ def test_sigterm_while_asking_the_archive(site: FixtureHost, silent: Silent,
     with open_store(str(db), migrate=True) as store:
         dead_sources(store, site, tmp_path / "seeds", count=10)
     process = _recheck(db, tmp_path, "--archive-base", silent.url)
-    accepted = []
-
-    def poll() -> bool:  # the archive phase began: a connection waits in the backlog
-        silent.socket.settimeout(0.05)
-        try:
-            accepted.append(silent.socket.accept()[0])
-        except OSError:
-            return False
-        return True
-
     try:
-        _until(poll)
+        _until(silent.connected)  # the archive phase began
         _interrupted(db, process)
     finally:
         process.kill()
         process.wait()
-        for connection in accepted:
-            connection.close()
 
 
 def test_sigterm_while_notifying(site: FixtureHost, silent: Silent, tmp_path: Path) -> None:
@@ -245,25 +245,13 @@ def test_sigterm_while_notifying(site: FixtureHost, silent: Silent, tmp_path: Pa
         store.add_sources([site.url("/page")])
     process = _recheck(db, tmp_path, "--archive-base", "off", "--notify-on", "always",
                        "--notify", f"json://127.0.0.1:{silent.port}/hook")
-    accepted = []
-
-    def poll() -> bool:
-        silent.socket.settimeout(0.05)
-        try:
-            accepted.append(silent.socket.accept()[0])
-        except OSError:
-            return False
-        return True
-
     try:
-        _until(poll)
+        _until(silent.connected)  # the notification is being sent
         process.send_signal(15)
         out, _ = process.communicate(timeout=30)
     finally:
         process.kill()
         process.wait()
-        for connection in accepted:
-            connection.close()
     assert "given up on: the run was told to stop" in out
 
 

@@ -99,12 +99,17 @@ def serve(site: FixtureHost, bodies: dict[int, bytes]) -> None:
         site.routes[f"/story/{number}/*"] = Route(body=body)
 
 
-def test_on_a_template_site_pages_stand_and_edits_are_flagged(
-        store: Store, site: FixtureHost, tmp_path: Path) -> None:
+def published(store: Store, site: FixtureHost, tmp_path: Path) -> None:
+    """The three stories served, and a claim citing each."""
     serve(site, {n: article(n) for n in ARTICLES})
     pages = [CorpusPage(f"story/{n}/slug-{n}", "", "template.example", "en",
                         (ARTICLES[n][1],)) for n in ARTICLES]
     store.load_seeds(seed(pages, site.url(""), tmp_path / "seeds"))
+
+
+def test_on_a_template_site_pages_stand_and_edits_are_flagged(
+        store: Store, site: FixtureHost, tmp_path: Path) -> None:
+    published(store, site, tmp_path)
     first = store.recheck(OPTIONS, clock=lambda: T0)
     assert dict(first.states) == {"unchanged": 3}
     assert first.needs_review == []
@@ -120,10 +125,7 @@ def test_on_a_template_site_pages_stand_and_edits_are_flagged(
 
 def test_a_page_that_became_the_missing_page_is_a_soft_404(
         store: Store, site: FixtureHost, tmp_path: Path) -> None:
-    serve(site, {n: article(n) for n in ARTICLES})
-    pages = [CorpusPage(f"story/{n}/slug-{n}", "", "template.example", "en",
-                        (ARTICLES[n][1],)) for n in ARTICLES]
-    store.load_seeds(seed(pages, site.url(""), tmp_path / "seeds"))
+    published(store, site, tmp_path)
     store.recheck(OPTIONS, clock=lambda: T0)
     serve(site, {2: NOT_FOUND})  # story 2 taken down: the site answers "not found"
     second = store.recheck(OPTIONS, clock=lambda: T0 + timedelta(days=1))
