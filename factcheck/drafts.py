@@ -41,6 +41,8 @@ def draft_seed(article: str | Path, output: str | Path) -> dict[str, Any]:
     keys: set[str] = set()
     claims = []
     for s in sentences:
+        if s.kind == "heading" and "title" not in document:
+            document["title"] = s.text
         if s.kind == "byline":
             document["byline"] = s.text
             document["authors"] = byline_authors(s.text)
@@ -56,10 +58,25 @@ def draft_seed(article: str | Path, output: str | Path) -> dict[str, Any]:
             notes += list(s.parts)
             claim["note"] = "; ".join(notes)
         claims.append(claim)
+    document.setdefault("title", None)
+    document["published"] = None
     data = {"document": document, "claims": claims}
     header = (f"# Draft claims for {article.name}, made by `factcheck draft-seed`.\n"
-              "# Edit: restate claims, split mixed sentences, add evidence and verdicts,\n"
-              "# then load with `factcheck seed`.\n")
+              "# Edit: fill in the document's title and published date (YYYY, YYYY-MM or\n"
+              "# YYYY-MM-DD; empty ones may stay empty), restate claims, split mixed\n"
+              "# sentences, and give each check-worthy claim what it rests on, like this:\n"
+              "#\n"
+              "#   - key: ...\n"
+              "#     quote: ...                  # as drafted: the article's exact words\n"
+              "#     claim: \"The assertion in our words (75 characters at most).\"\n"
+              "#     claimant: {name: Who said it, url: https://example.org/who}\n"
+              "#     verdict: {rating: \"true\", rationale: \"Why, in a sentence or two.\",\n"
+              "#               date: 2024-03-15}\n"
+              "#     evidence:\n"
+              "#       - {url: \"https://example.org/source\", quote: \"The passage, verbatim.\",\n"
+              "#          stance: supports}\n"
+              "#\n"
+              "# then load it with `factcheck seed`.\n")
     output.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
                                               width=100), encoding="utf-8")
     return data

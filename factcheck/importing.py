@@ -312,7 +312,7 @@ def seeds_of(pages: list[FactCheckPage], scale: RatingScale,
             claims.append(SeedClaim(
                 key=_claim_key(review), quote=text[start:end], start=start, end=end,
                 kind=kind, checkable=True, claim=review.claim_reviewed,
-                note=f"Claimed by {review.claimant}." if review.claimant else None,
+                note=None, claimant=review.claimant,
                 verdict=SeedVerdict(rating=rating, rationale=rationale, reviewer=who,
                                     reviewed_on=_review_date(review),
                                     publisher_label=review.label),

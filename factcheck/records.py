@@ -162,6 +162,9 @@ class Claim(_Record):
     note: str | None
     verdict: Verdict | None
     evidence: tuple[Evidence, ...]
+    #: Who made the claim, and a page about them (ClaimReview's itemReviewed.author).
+    claimant: str | None = None
+    claimant_url: str | None = None
     #: Arithmetic inside the claim: a stated change ("double", "+26%") against its
     #: own from/to figures.
     findings: tuple[dict[str, Any], ...] = ()

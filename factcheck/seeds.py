@@ -67,7 +67,9 @@ CLAIM_SUMMARY_ADVICE = 75
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 TOP_FIELDS = frozenset({"document", "claims", "reviewer"})
 CLAIM_FIELDS = frozenset(
-    {"key", "quote", "start", "kind", "checkable", "claim", "note", "verdict", "evidence"})
+    {"key", "quote", "start", "kind", "checkable", "claim", "note", "verdict", "evidence",
+     "claimant"})
+CLAIMANT_FIELDS = frozenset({"name", "url"})
 VERDICT_FIELDS = frozenset({"rating", "rationale", "reviewer", "date"})
 EVIDENCE_FIELDS = frozenset({"url", "quote", "stance", "note", "check_every"})
 
@@ -124,6 +126,9 @@ class SeedClaim:
     note: str | None
     verdict: SeedVerdict | None
     evidence: tuple[SeedEvidence, ...]
+    #: Who made the claim, and a page about them (``claimant: {name, url}``).
+    claimant: str | None = None
+    claimant_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -503,11 +508,25 @@ def _claim(reader: _Reader, raw: Any, text: str, scale: RatingScale,
         verdict = SeedVerdict(rating=scale.not_checkable.slug,
                               rationale=_UNCHECKABLE_BECAUSE.get(kind, _UNCHECKABLE_BECAUSE[None]),
                               reviewer=default_reviewer, reviewed_on=None)
+    claimant, claimant_url = _claimant(reader, data.get("claimant"))
     return SeedClaim(
         key=key, quote=quote, start=start, end=end, kind=kind, checkable=checkable,
         claim=reader.text(data, "claim", "claim", required=False),
         note=reader.text(data, "note", "note", required=False),
-        verdict=verdict, evidence=_evidence(reader, data.get("evidence")))
+        verdict=verdict, evidence=_evidence(reader, data.get("evidence")),
+        claimant=claimant, claimant_url=claimant_url)
+
+
+def _claimant(reader: _Reader, raw: Any) -> tuple[str | None, str | None]:
+    """``claimant: Name`` or ``claimant: {name: Name, url: https://...}``."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, str):
+        return reader.text({"claimant": raw}, "claimant", "claimant"), None
+    data = reader.mapping(raw, "claimant", CLAIMANT_FIELDS)
+    name = reader.text(data, "name", "claimant.name")
+    url = reader.url(data["url"], "claimant.url") if data.get("url") is not None else None
+    return name, url
 
 
 def read_seed(path: str | Path, scale: RatingScale = DEFAULT_SCALE) -> Seed:

@@ -3,7 +3,7 @@ replays: exactly the WARC records that a document's current verdicts rest on.
 
 The records are copied byte for byte out of our WARC files (see
 :func:`factcheck.web.archive.copy_exchange`), then packaged by Webrecorder's ``wacz``
-tool (``pip install 'factcheck[wacz]'``): the CDXJ index, ``pages/pages.jsonl`` and a
+tool (``pip install 'factcheck-tracker[wacz]'``): the CDXJ index, ``pages/pages.jsonl`` and a
 ``datapackage.json`` whose SHA-256 digests verify.
 """
 
@@ -41,7 +41,7 @@ def export_wacz(store: Store, output: str | Path, archive_dir: str | Path, *,
         from wacz.main import main as wacz_main
     except ImportError as exc:
         raise ConfigError("exporting WACZ needs Webrecorder's wacz package: "
-                          "pip install 'factcheck[wacz]'") from exc
+                          "pip install 'factcheck-tracker[wacz]'") from exc
     wanted: dict[tuple[str, int], tuple[str, str, str | None]] = {}
     missing: list[str] = []
     for claim in store.claims(document):

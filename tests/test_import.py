@@ -174,7 +174,7 @@ def test_importing_pages_gives_claims_verdicts_and_tracked_sources(
                                             date(2024, 3, 15))
     assert single.verdict.origin == f"claimreview:{site.url('/checks/single')}"
     assert single.quote == CLAIM  # its span in the page's text
-    assert single.note == "Claimed by A. Mayor."
+    assert single.claimant == "A. Mayor"
     by_stance = {e.stance: [] for e in single.evidence}
     for e in single.evidence:
         by_stance[e.stance].append(e.url)

@@ -97,7 +97,7 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
          "--no-index", "-q", "-w", str(tmp_path / "dist"), str(ROOT)],
         capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "dist").glob("factcheck-*.whl")
+    (wheel,) = (tmp_path / "dist").glob("factcheck_tracker-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "factcheck/migrations/env.py" in names
     for script in (ROOT / "migrations" / "versions").glob("*.py"):

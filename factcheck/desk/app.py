@@ -6,7 +6,7 @@ import asyncio
 import hmac
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -143,6 +143,17 @@ def _environment() -> Environment:
     return env
 
 
+def _sources_line(claim: Claim) -> str:
+    """The states of a claim's sources in a few words: "3 sources: 2 unchanged, 1 error"
+    (never "error, error, error")."""
+    if not claim.evidence:
+        return "no sources"
+    states = Counter(e.source_state or "unchecked" for e in claim.evidence)
+    count = len(claim.evidence)
+    return (f"{count} source{'s' if count != 1 else ''}: "
+            + ", ".join(f"{n} {state}" for state, n in states.most_common()))
+
+
 def _neighbours(text: str, claim: Claim) -> tuple[str, str, str]:
     """The sentence before the claim, the claim's own span, and the sentence after."""
     pieces = [(s, e) for s, e, _ in split(text)]
@@ -243,8 +254,11 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
                    "rating": [r.slug for r in store.scale],
                    "state": sorted({e.source_state for c in claims for e in c.evidence
                                     if e.source_state})}
+        conclusions = {d.key: changes for d in store.documents()
+                       if (changes := store.conclusion_review(d.key))}
         return page(request, "queue.html.j2", claims=shown, counts=counts, wanted=wanted,
-                    options=options)
+                    options=options, conclusions=conclusions,
+                    sources={c.ref: _sources_line(c) for c in shown})
 
     def _claim_page(request: Request, claim: Claim, status: int = 200,
                     **extra: Any) -> Response:

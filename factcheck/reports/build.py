@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
@@ -12,7 +14,8 @@ from factcheck.reports.annotate import Run, annotate, paragraphs
 from factcheck.scale import RatingScale
 from factcheck.store import Store
 
-__all__ = ["SCHEMA_VERSION", "ClaimEntry", "EvidenceEntry", "Report", "build_report"]
+__all__ = ["SCHEMA_VERSION", "ClaimEntry", "Correction", "EvidenceEntry", "Report",
+           "build_report"]
 
 #: The version of the JSON report's schema (see the README, "Reports").
 SCHEMA_VERSION = 2
@@ -36,6 +39,8 @@ class ClaimEntry(Claim):
     evidence: tuple[EvidenceEntry, ...] = ()
     anchor: str = ""
     history: tuple[Verdict, ...] = ()
+    #: Since when its verdict has been under review (None when it is not).
+    review_since: datetime | None = None
 
     # The current verdict's parts, as the templates use them.
     @property
@@ -72,6 +77,24 @@ def _fields(record: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A published rating that changed: what it was, what it is, when and why."""
+
+    key: str
+    anchor: str
+    claim: str
+    before: str
+    after: str
+    on: date
+    why: str
+
+
+def _first_sentence(text: str) -> str:
+    found = re.match(r"(.+?[.!?])(\s|$)", " ".join(text.split()))
+    return found.group(1) if found else " ".join(text.split())
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a report shows about one document."""
 
@@ -85,6 +108,28 @@ class Report:
 
     #: The document's full text, that the claims' spans index.
     article: str = ""
+    #: Every change of a published rating, oldest first.
+    corrections: tuple[Correction, ...] = ()
+    #: The claims whose rating changed after the conclusion was written, and when.
+    conclusion_changes: tuple[tuple[str, datetime], ...] = ()
+
+    @property
+    def updated_on(self) -> date | None:
+        """When a rating last changed: the reader's "Updated" line."""
+        return max((c.on for c in self.corrections), default=None)
+
+    @property
+    def reviewed_on(self) -> date | None:
+        """When the latest current verdict was decided."""
+        days = [c.reviewed_on or (c.recorded_at.date() if c.recorded_at else None)
+                for c in self.rated]
+        return max((d for d in days if d is not None), default=None)
+
+    @property
+    def reviewers(self) -> list[str]:
+        """Who decided the current verdicts, most verdicts first."""
+        counted = Counter(c.reviewer for c in self.rated if c.reviewer)
+        return [name for name, _ in counted.most_common()]
 
     @property
     def title(self) -> str:
@@ -159,6 +204,7 @@ def build_report(store: Store, document: str | None = None) -> Report:
     sources = {s.url: s for s in store.sources()}
     snapshots = store.latest_snapshots()
     history = store.verdict_history(document)
+    since = store.review_since(document)
     entries = []
     for c in claims:
         evidence = []
@@ -174,8 +220,16 @@ def build_report(store: Store, document: str | None = None) -> Report:
                 publisher=meta.get("site_name"), source_published=meta.get("published"),
                 stored_copy=stored))
         entries.append(ClaimEntry(**{**_fields(c), "evidence": tuple(evidence)},
-                                  anchor=f"claim-{c.key}", history=tuple(history.get(c.ref, ()))))
+                                  anchor=f"claim-{c.key}", history=tuple(history.get(c.ref, ())),
+                                  review_since=since.get(c.ref) if c.needs_review else None))
     entries.sort(key=lambda c: (c.start, c.end, c.key))
+    corrections = sorted(
+        (Correction(c.key, c.anchor, c.claim or c.quote, before.label, after.label,
+                    after.reviewed_on or after.created_at.date(),
+                    _first_sentence(after.rationale))
+         for c in entries if c.checkable
+         for before, after in itertools.pairwise(c.history) if before.rating != after.rating),
+        key=lambda correction: correction.on)
     cited = {e.url for c in claims for e in c.evidence}
     return Report(
         generated_at=datetime.now(UTC),
@@ -187,4 +241,6 @@ def build_report(store: Store, document: str | None = None) -> Report:
         by_rating=dict(Counter(c.rating or "no verdict" for c in entries).most_common()),
         sources_by_state=dict(Counter(sources[u].state or "unchecked" for u in cited
                                       if u in sources).most_common()),
-        sources=len(cited), article=store.document_text(document))
+        sources=len(cited), article=store.document_text(document),
+        corrections=tuple(corrections),
+        conclusion_changes=tuple(store.conclusion_review(document)))

@@ -16,7 +16,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -103,9 +103,19 @@ def _context(report: Report, audience: str, publisher: Publisher | None,
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
     rated = report.rated
+    # On the reader's page a verdict under review is shown as such, never with the
+    # rating it had as if it stood (--include-stale shows it as it was).
+    under_review = {c.key for c in rated if c.needs_review} \
+        if audience == "public" and not include_stale else set()
+    standing = [c for c in rated if c.key not in under_review]
     names = {r["slug"]: r["name"] for r in report.scale["ratings"]}
     tally = [(r["slug"], r["name"], n) for r in report.scale["ratings"]
-             if (n := sum(1 for c in rated if c.rating == r["slug"]))]
+             if (n := sum(1 for c in standing if c.rating == r["slug"]))]
+    words = [f"{n} {name.lower()}" for _, name, n in tally]
+    if under_review:
+        words.append(f"{len(under_review)} under review")
+    lang = report.document.get("lang") or "en"
+    page_url = publisher.review_page(report.document["key"]) if publisher else None
     if audience == "desk":  # what needs attention first, then the rest in article order
         cards = [c for c in report.claims if c.needs_review] + [
             c for c in report.claims if not c.needs_review]
@@ -117,10 +127,45 @@ def _context(report: Report, audience: str, publisher: Publisher | None,
     return {"report": report, "doc": report.document, "scale": _Scale(report.scale),
             "title": report.title, "audience": audience, "desk": audience == "desk",
             "cards": cards, "numbers": {c.key: i for i, c in enumerate(rated, 1)},
-            "tally": tally, "tally_words": _and([f"{n} {name.lower()}" for _, name, n in tally]),
+            "tally": tally, "tally_words": _and(words), "under_review": under_review,
+            "publisher": publisher, "page_url": page_url,
+            "description": _description(report, words),
+            "day": lambda value: _day(value, lang),
             "names": names, "runs": report.marked_article(),
             "unrated": [c for c in report.claims if not c.checkable],
             "jsonld": ld}
+
+
+def _day(value: date | datetime | str | None, lang: str) -> str:
+    """A date as people write it in the page's language ("15 March 2024", "2024年3月15日");
+    ISO 8601 if the language is unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10]) if len(value) >= 10 else None
+        except ValueError:
+            value = None
+        if value is None:
+            return ""
+    day = value.date() if isinstance(value, datetime) else value
+    try:
+        from babel.core import UnknownLocaleError
+        from babel.dates import format_date
+
+        return str(format_date(day, format="long", locale=lang.replace("-", "_")))
+    except (ImportError, ValueError, UnknownLocaleError):
+        return day.isoformat()
+
+
+def _description(report: Report, words: list[str]) -> str:
+    """The page's description (search engines, link previews): the conclusion, else
+    what was checked."""
+    summary = report.document.get("summary")
+    if summary:
+        return " ".join(str(summary).split())[:300]
+    checked = f"We checked {len(report.rated)} claims"
+    return f"{checked}: {_and(words)}." if words else f"{checked}."
 
 
 def _and(items: list[str]) -> str:
@@ -251,10 +296,12 @@ def claimreview(report: Report, publisher: Publisher | None, *,
             claim = {"@type": "Claim"}
             if appeared:
                 claim["appearance"] = [{"@type": "CreativeWork", "url": u} for u in appeared]
-            if c.note and c.note.startswith("Claimed by "):
-                claim["author"] = {"@type": "Person",
-                                   "name": c.note.removeprefix("Claimed by ").rstrip(".")}
             review["itemReviewed"] = claim
+        if c.claimant:  # who made the claim, not who wrote the article
+            author: dict[str, Any] = {"@type": "Person", "name": c.claimant}
+            if c.claimant_url:
+                author["sameAs"] = c.claimant_url
+            review["itemReviewed"]["author"] = author
         if when is not None:
             review["datePublished"] = when.isoformat()
         reviews.append(review)
@@ -332,7 +379,7 @@ def _digest_lines(parts: dict[str, Any], esc: Callable[[object], str], strong: s
                  f"checked {run['checked']}, errors {run['errors']}.")
     if run.get("reason"):
         lines.append(f"\n{esc(run['reason'])}")
-    sub = heading + "#" if heading else ""
+    sub = "#" + heading if heading else ""  # "# " -> "## "
     lines += ["", f"{sub}Verdicts that need review ({len(parts['needs_review'])})", ""]
     lines += [f"- {strong}{esc(ref)}{strong}: {esc(why)}"
               for ref, why in parts["needs_review"]] or ["None."]

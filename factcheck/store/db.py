@@ -26,7 +26,7 @@ ENV_DATABASE_URL = "FACTCHECK_DATABASE_URL"
 #: The newest migration's revision: what every command expects the database to be at.
 #: Written here so that opening a store reads one row instead of importing alembic and
 #: every migration script; a test checks it against the scripts' own head.
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 
 
 def database_url(given: str | os.PathLike[str] | None = None) -> URL:
@@ -88,7 +88,7 @@ def make_engine(url: URL | str | os.PathLike[str], **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)
     except ModuleNotFoundError as exc:
         raise ConfigError(
-            f"no driver for {url.drivername}: install factcheck[postgres]") from exc
+            f"no driver for {url.drivername}: install 'factcheck-tracker[postgres]'") from exc
 
 
 def migrations_path() -> Path:

@@ -122,6 +122,8 @@ class DocumentRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     #: The desk's headline finding, shown at the top of the reader's page.
     summary: Mapped[str | None] = mapped_column(Text)
+    #: When the conclusion was last written: a verdict changed since flags it for review.
+    summary_at: Mapped[datetime | None]
     #: The document's language as a BCP 47 tag ("en", "ja"); reports use it.
     lang: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -148,6 +150,9 @@ class ClaimRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     checkable: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
+    #: Who made the claim (a person or an organization), and a page about them.
+    claimant: Mapped[str | None] = mapped_column(Text)
+    claimant_url: Mapped[str | None] = mapped_column(Text)
     # Set when a reseed no longer lists the claim; kept, with its history, never deleted.
     withdrawn_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

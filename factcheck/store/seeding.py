@@ -88,6 +88,7 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
         "published": d.published, "byline": d.byline, "text": d.text,
         "text_sha256": d.text_sha256, "note": d.note,
         "summary": d.summary, "lang": d.lang}
+    summary_changed = doc is None or doc.summary != d.summary
     if doc is None:
         doc = DocumentRow(key=d.key, **values)
         session.add(doc)
@@ -102,6 +103,7 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
         row = existing.pop(sc.key, None)
         values = {"start": sc.start, "end": sc.end, "quote": sc.quote, "assertion": sc.claim,
                   "kind": sc.kind.value, "checkable": sc.checkable, "note": sc.note,
+                  "claimant": sc.claimant, "claimant_url": sc.claimant_url,
                   "withdrawn_at": None}
         if row is None:
             row = ClaimRow(key=sc.key, document=doc, **values)
@@ -119,6 +121,8 @@ def _apply_seed(session: Session, seed: Seed, scale: RatingScale, report: SeedRe
         if row.withdrawn_at is None:
             row.withdrawn_at = now
             report.claims_withdrawn += 1
+    if summary_changed:  # the conclusion is as of now, after this file's verdicts
+        doc.summary_at = utcnow()
 
     spans = [(c.start, c.end) for c in seed.claims]
     if d.byline is not None:
@@ -147,6 +151,7 @@ def _apply_evidence(session: Session, claim: ClaimRow, sc: SeedClaim, report: Se
         row = existing.pop((se.url, digest), None)
         values = {"position": position, "stance": se.stance.value, "note": se.note,
                   "withdrawn_at": None}
+        added = row is None
         if row is None:
             row = EvidenceRow(claim=claim, source=_source(session, se.url, report, sources),
                               quote=se.quote, quote_sha256=digest, **values)
@@ -158,7 +163,8 @@ def _apply_evidence(session: Session, claim: ClaimRow, sc: SeedClaim, report: Se
             seconds = int(se.check_every.total_seconds())
             if row.source.check_interval_seconds != seconds:
                 row.source.check_interval_seconds = seconds
-                report.evidence_changed += 1
+                if not added:  # a new link's interval is part of its being added
+                    report.evidence_changed += 1
     for row in existing.values():
         if row.withdrawn_at is None:
             row.withdrawn_at = now

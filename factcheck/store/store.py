@@ -6,6 +6,7 @@ import asyncio
 import difflib
 import functools
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -331,6 +332,34 @@ class Store:
                                    .join(SourceRow, SourceRow.id == SnapshotRow.source_id)
                                    .where(SnapshotRow.id.in_(latest.scalar_subquery())))
             return {url: self._snapshot(url, row) for row, url in rows}
+
+    def review_since(self, document: str | None = None) -> dict[str, datetime]:
+        """When each claim was last flagged for review (its latest ``needs-review``
+        event), by ``DOCUMENT/KEY``."""
+        with self._session() as session:
+            query = (select(DocumentRow.key, ClaimRow.key, func.max(ChangeEventRow.at))
+                     .join(ClaimRow, ClaimRow.id == ChangeEventRow.claim_id)
+                     .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+                     .where(ChangeEventRow.subject == "claim",
+                            ChangeEventRow.after == "needs-review")
+                     .group_by(DocumentRow.key, ClaimRow.key))
+            if document is not None:
+                query = query.where(DocumentRow.key == document)
+            return {f"{doc}/{key}": at for doc, key, at in session.execute(query)}
+
+    def conclusion_review(self, document: str) -> list[tuple[str, datetime]]:
+        """The claims whose rating changed after the document's conclusion was last
+        written, with when: the conclusion may no longer say what its verdicts do."""
+        with self._session() as session:
+            doc = self._find_document(session, document)
+            written = doc.summary_at
+        changed = []
+        for ref, verdicts in self.verdict_history(document).items():
+            for before, after in itertools.pairwise(verdicts):
+                if before.rating != after.rating and (
+                        written is None or after.created_at > written):
+                    changed.append((ref, after.created_at))
+        return sorted(changed, key=lambda item: item[1])
 
     def verdict_history(self, document: str | None = None) -> dict[str, list[Verdict]]:
         """Every claim's verdicts, oldest first, by ``DOCUMENT/KEY`` (one query)."""
@@ -762,7 +791,7 @@ class Store:
         return Claim(
             document=row.document.key, key=row.key, quote=row.quote, start=row.start,
             end=row.end, kind=row.kind, checkable=row.checkable, claim=row.assertion,
-            note=row.note,
+            note=row.note, claimant=row.claimant, claimant_url=row.claimant_url,
             verdict=self._verdict(row.verdicts[-1]) if row.verdicts else None,
             evidence=tuple(
                 Evidence(url=e.source.url, passage=e.quote, stance=e.stance, note=e.note,
