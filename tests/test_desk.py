@@ -453,3 +453,14 @@ def test_nul_in_the_sign_in_name_or_a_rationale_is_a_400(desk: Store) -> None:
         "csrf": csrf(page), "based_on": based_on(page), "rating": "true",
         "rationale": "Fine\x00 print."})
     assert answer.status_code == 400
+
+
+def test_the_queue_flags_a_conclusion_written_before_a_rating_changed(desk: Store) -> None:
+    http = signed_in(desk)
+    assert "conclusion needs review" not in http.get("/").text
+    desk.record_verdict("us-japan-alliance-2023/ipef-lobbied-by-japan", "false",
+                        "Japan did not lobby for IPEF: the US proposed it.", reviewer="ana")
+    queue = http.get("/").text
+    assert "conclusion needs review" in queue and "ipef-lobbied-by-japan" in queue
+    # Sources are counted, never listed state by state ("error, error, error").
+    assert re.search(r"\d+ sources?: \d+ ", queue)

@@ -48,6 +48,8 @@ def test_since_a_date_gathers_every_run_and_each_format_says_it(
     assert "Verdicts that need review (1)" in text
     assert "- fixture-article/budget: evidence figures-changed" in text
     assert "unchanged → blocked" in text
+    markdown = digest(store, fmt="md", since=T0)
+    assert "\n## Verdicts that need review (1)\n" in markdown and "# #" not in markdown
     html = BeautifulSoup(digest(store, fmt="html", since=T0), "html.parser")
     assert html.title is not None and html.title.string == "factcheck: what changed"
     items = [li.get_text(" ", strip=True) for li in html.find_all("li")]

@@ -522,7 +522,8 @@ def test_a_source_can_be_paused_resumed_and_checked_less_often(
     seed = yaml.safe_load(path.read_text(encoding="utf-8"))
     seed["claims"][0]["evidence"][0]["check_every"] = "7d"
     path.write_text(yaml.safe_dump(seed, allow_unicode=True), encoding="utf-8")
-    store.load_seeds(path)
+    loaded = store.load_seeds(path)
+    assert (loaded.evidence_added, loaded.evidence_changed) == (1, 0)  # new, not changed
     url = site.url("/story")
     assert store.source(url).check_interval_seconds == 7 * 86400
 

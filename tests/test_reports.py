@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from factcheck.reports import (
     write_reports,
 )
 from factcheck.reports.annotate import Run, annotate, paragraphs
+from factcheck.reports.build import Report
 from factcheck.store.models import ClaimRow, EvidenceRow, SourceRow
 from factcheck.text.anchor import word_diff
 
@@ -432,3 +434,79 @@ def test_the_reports_render_in_chromium_at_desk_and_phone_widths(
         shot = ARTIFACTS / f"report-{audience}-{width}.png"
         assert browser.save_screenshot(str(shot))
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- publishing after a change ---------------------------------------------------------
+
+def test_a_stale_verdict_is_under_review_on_the_readers_page(seeded: Store) -> None:
+    drift(seeded)
+    html = render(build_report(seeded), "html", publisher=PUBLISHER)
+    doc = page(html)
+    card = doc.find(id="claim-fy2023-defense-budget")
+    assert card is not None and "under-review" in card["class"]
+    assert card.find(class_="verdict").get_text().endswith("· Under review")
+    assert "under review" in card.get_text() and "withdrawn" in card.get_text()
+    old = seeded.claim("fy2023-defense-budget").verdict
+    assert old is not None and old.rationale[:40] not in card.get_text()  # nor its reasons
+    mark = doc.find("a", attrs={"data-claim": "fy2023-defense-budget"})
+    assert mark is not None and "under-review" in mark["class"]
+    assert "under review" in doc.find(class_="conclusion").get_text()
+    # The desk's copy, and --include-stale, show the verdict as it stands.
+    stale = render(build_report(seeded), "html", publisher=PUBLISHER, include_stale=True)
+    assert 'id="claim-fy2023-defense-budget"' in stale
+    assert "withdrawn until then" not in stale
+
+
+def test_a_changed_rating_is_an_update_with_its_correction(seeded: Store) -> None:
+    seeded.record_verdict("fy2023-defense-budget", "mostly-true",
+                          "The figure was revised to 20.3 percent. Details follow.",
+                          reviewer="ana", reviewed_on=date(2026, 12, 4))
+    report = build_report(seeded)
+    (correction,) = report.corrections
+    assert (correction.before, correction.after, correction.on) == (
+        "True", "Mostly true", date(2026, 12, 4))
+    assert correction.why == "The figure was revised to 20.3 percent."
+    doc = page(render(report, "html", publisher=PUBLISHER))
+    byline = doc.find(class_="byline").get_text(" ", strip=True)
+    assert "for Fixture Desk" in byline and "Updated December 4, 2026" in byline
+    corrections = doc.find(id="corrections").find_parent("section").get_text(" ", strip=True)
+    assert "rated True, now Mostly true" in corrections
+    # The conclusion was written before: the desk sees it flagged.
+    assert [ref for ref, _ in report.conclusion_changes] == [
+        "us-japan-alliance-2023/fy2023-defense-budget"]
+    desk = render(report, "html", audience="desk")
+    assert "The conclusion needs review" in desk
+    public = render(report, "html", publisher=PUBLISHER)
+    assert "The conclusion needs review" not in public
+
+
+def test_the_page_describes_itself_and_writes_dates_for_people(seeded: Store) -> None:
+    report = build_report(seeded)
+    doc = page(render(report, "html", publisher=PUBLISHER))
+    metas = {m.get("property") or m.get("name"): m["content"] for m in doc.find_all("meta")
+             if m.get("content")}
+    assert metas["og:url"] == "https://desk.example/checks/us-japan-alliance-2023"
+    assert metas["og:site_name"] == "Fixture Desk" and metas["og:type"] == "article"
+    assert metas["description"].startswith("The article's dated events")
+    japanese = Report(**{**vars(report), "document": {**report.document, "lang": "ja",
+                                                      "published": "2024-03-15"}})
+    assert "2024年3月15日" in render(japanese, "html", publisher=PUBLISHER)
+
+
+def test_the_claimant_is_who_made_the_claim_in_claimreview(store: Store,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The mayor said the road budget doubled.\n",
+                                    encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("""document: {key: a, text_file: a.txt}
+claims:
+  - key: doubled
+    quote: "The mayor said the road budget doubled."
+    kind: statistic
+    claimant: {name: A. Mayor, url: "https://city.example/mayor"}
+    verdict: {rating: "false", rationale: "It rose 12 percent.", date: 2024-03-15}
+""", encoding="utf-8")
+    store.load_seeds(tmp_path / "a.yaml")
+    (review,) = claimreview(build_report(store), PUBLISHER)
+    assert review["itemReviewed"]["author"] == {
+        "@type": "Person", "name": "A. Mayor", "sameAs": "https://city.example/mayor"}
+    assert store.claims()[0].claimant == "A. Mayor"
