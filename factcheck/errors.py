@@ -14,6 +14,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
     │   └── SeedErrors         several claims of one file are; ``problems`` lists each
     ├── AppendOnlyError        an attempt to change or delete a verdict
     │   └── VerdictConflict    a verdict recorded since the one a reviewer saw
+    ├── EditConflict           what a reviewer edits was changed since they saw it
     └── FetchError             fetching a source failed; ``outcome`` is how it is recorded
         ├── AddressRefused     the host resolves to a private, loopback, link-local or
         │                      metadata address (never contacted)
@@ -43,6 +44,7 @@ __all__ = [
     "ConfigError",
     "ConnectionFailed",
     "DamagedRecord",
+    "EditConflict",
     "FactCheckError",
     "FetchError",
     "FetchTimeout",
@@ -94,6 +96,11 @@ class VerdictConflict(AppendOnlyError):
     """Another verdict was recorded since the one the reviewer saw: theirs would
     silently follow a verdict they never read. Decided in the database, so any number
     of desk processes agree."""
+
+
+class EditConflict(FactCheckError):
+    """What a reviewer edits (a claim's words, a conclusion, a passage) was changed by
+    someone else since they saw it: nothing is written over it."""
 
 
 class DamagedRecord(FactCheckError):

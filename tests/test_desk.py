@@ -3,6 +3,7 @@ rules, and a reviewer's path through it in a real browser (Debian's chromium).""
 
 from __future__ import annotations
 
+import html
 import re
 import socket
 import threading
@@ -25,7 +26,7 @@ from factcheck.fixtureweb import FixtureHost, Route
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
-from .test_reports import HOSTILE, browser, drift, seeded  # noqa: F401 - fixtures
+from .test_reports import ARTIFACTS, HOSTILE, browser, drift, seeded  # noqa: F401 - fixtures
 
 PASSWORD = "correct horse battery"
 STALE = "/claims/us-japan-alliance-2023/fy2023-defense-budget"
@@ -464,3 +465,152 @@ def test_the_queue_flags_a_conclusion_written_before_a_rating_changed(desk: Stor
     assert "conclusion needs review" in queue and "ipef-lobbied-by-japan" in queue
     # Sources are counted, never listed state by state ("error, error, error").
     assert re.search(r"\d+ sources?: \d+ ", queue)
+
+
+def test_a_reviewer_edits_what_a_fact_check_is_made_of(desk: Store) -> None:
+    http = signed_in(desk)
+    ref = "us-japan-alliance-2023/fy2023-defense-budget"
+    page = http.get(STALE).text
+    found = re.search(r'name="seen" value="([^"]*)"', page)
+    assert found is not None
+    seen = html.unescape(found.group(1))  # as a browser sends it back
+    words = "Japan's FY2023 defense budget rose 26.3 percent."
+    assert http.post(STALE + "/claim", data={"csrf": csrf(page), "seen": seen,
+                                             "words": words}).status_code == 303
+    assert desk.claim(ref).claim == words
+    # A second form drawn before that edit: a conflict, nothing written over.
+    stale_form = http.post(STALE + "/claim", data={"csrf": csrf(page), "seen": seen,
+                                                   "words": "Something else."})
+    assert stale_form.status_code == 409 and desk.claim(ref).claim == words
+    evidence = desk.claim(ref).evidence[0]
+    page = http.get(STALE).text
+    answer = http.post(STALE + "/evidence", data={
+        "csrf": csrf(page), "url": evidence.url, "passage": evidence.passage,
+        "stance": "context", "seen_passage": evidence.passage,
+        "seen_stance": evidence.stance})
+    assert answer.status_code == 303
+    assert desk.claim(ref).evidence[0].stance == "context"
+    added = http.post(STALE + "/evidence/new", data={
+        "csrf": csrf(page), "url": "https://www.mod.go.jp/en/fixture-budget", "passage": "",
+        "stance": "supports"})
+    assert added.status_code == 303
+    assert any(e.url == "https://www.mod.go.jp/en/fixture-budget" and e.status == "unchecked"
+               for e in desk.claim(ref).evidence)
+    refused = http.post(STALE + "/evidence/new", data={
+        "csrf": csrf(page), "url": "javascript:alert(1)", "passage": "", "stance": "supports"})
+    assert refused.status_code == 400
+    edits = desk.edits(ref)
+    assert [(e["editor"], e["field"]) for e in edits] == [
+        ("ana", "claim"), ("ana", "stance"), ("ana", "added")]
+    assert "Edits" in http.get(STALE).text
+
+    document = http.get("/documents/us-japan-alliance-2023").text
+    summary, _ = desk.document_summary("us-japan-alliance-2023")
+    assert http.post("/documents/us-japan-alliance-2023/conclusion", data={
+        "csrf": csrf(document), "seen": summary or "",
+        "summary": "Most figures hold; two overstate."}).status_code == 303
+    assert desk.document_summary("us-japan-alliance-2023")[0] == "Most figures hold; two overstate."
+    assert desk.edits(document="us-japan-alliance-2023")[0]["editor"] == "ana"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_publishing_after_a_change_in_the_browser(browser: Any, store: Store,  # noqa: F811
+                                                  tmp_path: Path) -> None:
+    """A new user's path: seed an article, a cited figure is edited, the recheck flags
+    it, the reader's page says "under review", the desk re-rates and writes the
+    conclusion again, and the republished page says it was updated, and why."""
+    from datetime import UTC, datetime, timedelta
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    from factcheck.reports import Publisher, build_report, render
+    from factcheck.tracking.recheck import RecheckOptions
+
+    from .corpus import CorpusPage, seed
+    from .test_reports import OVERFLOW
+
+    site = FixtureHost()
+    sentence = "Unemployment in the fixture city fell to 12 percent in 2025."
+    site.routes["/stats"] = Route(body=(
+        f"<html><body><article><h1>Fixture statistics</h1><p>{sentence}</p>"
+        "<p>More fixture text about the city.</p></article></body></html>").encode())
+    try:
+        store.load_seeds(seed([CorpusPage("stats", "", "fixture.example", "en", (sentence,))],
+                              site.url(""), tmp_path / "seeds"))
+        store.add_reviewer("ana", PASSWORD)
+        options = RecheckOptions(settings=FetchSettings(
+            min_interval=0.0, addresses=AddressPolicy(allow_private=True)),
+            archive_dir=None, readers=0, archive_base=None, all_sources=True)
+        t0 = datetime(2026, 1, 1, 3, tzinfo=UTC)
+        store.recheck(options, clock=lambda: t0)
+        site.routes["/stats"] = Route(body=site.routes["/stats"].body.replace(  # type: ignore[union-attr]
+            b"12 percent", b"21 percent"))
+        store.recheck(options, clock=lambda: t0 + timedelta(days=1))
+        (claim,) = store.claims()
+        assert claim.needs_review
+        publisher = Publisher("Fixture Desk", "https://desk.example/",
+                              "https://desk.example/checks/{document}")
+        public = tmp_path / "public.html"
+
+        def publish() -> None:
+            public.write_text(render(build_report(store), "html", publisher=publisher),
+                              encoding="utf-8")
+
+        publish()
+        for width in (1280, 390):
+            browser.set_window_size(width, 900)
+            browser.get(public.as_uri())
+            card = browser.find_element(By.ID, f"claim-{claim.key}")
+            assert "under-review" in card.get_attribute("class")
+            assert "under review" in card.text.lower() and "withdrawn" in card.text
+            assert browser.execute_script(OVERFLOW) == []
+
+        served = _SERVERS[-1].start(store)
+        browser.set_window_size(1280, 900)
+        browser.get(served + "/")
+        browser.find_element(By.ID, "name").send_keys("ana")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        WebDriverWait(browser, 20).until(lambda page: page.title.startswith("Queue"))
+        browser.find_element(By.CSS_SELECTOR, "tr.stale a").click()
+        WebDriverWait(browser, 20).until(lambda page: claim.key in page.current_url)
+        browser.find_element(By.ID, "rationale").send_keys(
+            "The city now reports 21 percent.")
+        browser.find_element(By.CSS_SELECTOR,
+                             "select#rating option[value=mostly-false]").click()
+        browser.find_element(By.XPATH, "//button[text()='Record verdict']").click()
+        WebDriverWait(browser, 20).until(lambda page: "Verdict recorded" in page.page_source)
+        browser.get(served + "/")
+        browser.find_element(By.CSS_SELECTOR, ".conclusion-flag a").click()
+        WebDriverWait(browser, 20).until(lambda page: "/documents/" in page.current_url)
+        area = browser.find_element(By.ID, "summary")
+        area.clear()
+        area.send_keys("The city's unemployment figure was revised upwards.")
+        browser.find_element(By.XPATH, "//button[text()='Save the conclusion']").click()
+        WebDriverWait(browser, 20).until(lambda page: "written again" in page.page_source)
+        browser.get(served + "/")
+        assert not browser.find_elements(By.CSS_SELECTOR, ".conclusion-flag")
+        browser.set_window_size(390, 900)  # the queue on a phone keeps the reasons
+        assert browser.execute_script(OVERFLOW) == []
+
+        publish()
+        for width in (1280, 390):
+            browser.set_window_size(width, 900)
+            browser.get(public.as_uri())
+            byline = browser.find_element(By.CSS_SELECTOR, ".byline").text
+            assert "Updated" in byline and "ana" in byline
+            corrections = browser.find_element(By.CSS_SELECTOR, ".corrections").text
+            assert "rated True, now Mostly false" in corrections
+            assert "21 percent" in corrections
+            card = browser.find_element(By.ID, f"claim-{claim.key}")
+            assert "mostly false" in card.text.lower() and "under-review" not in (
+                card.get_attribute("class") or "")
+            assert "revised upwards" in browser.find_element(By.CSS_SELECTOR,
+                                                             ".finding").text
+            assert browser.execute_script(OVERFLOW) == []
+            shot = ARTIFACTS / f"published-after-a-change-{width}.png"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            assert browser.save_screenshot(str(shot))
+    finally:
+        site.close()

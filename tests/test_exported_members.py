@@ -11,7 +11,7 @@ EXPECTED = {
     # fetching
     "AddressPolicy", "FetchReport", "FetchSettings", "Snapshot", "FetchError",
     "AddressRefused", "BlockedByRobots", "TooLarge", "TooManyRedirects", "BadContent",
-    "Withheld", "VerdictConflict", "DamagedRecord",
+    "Withheld", "VerdictConflict", "DamagedRecord", "EditConflict",
     "NetworkError", "FetchTimeout", "TLSFailure", "ConnectionFailed", "NameResolutionFailed",
     "BadRedirect", "NameNotFound", "SeedErrors",
     # rechecking and finding claims

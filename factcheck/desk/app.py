@@ -24,8 +24,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from factcheck.errors import FactCheckError, NotFound, VerdictConflict
-from factcheck.records import Claim
+from factcheck.errors import EditConflict, FactCheckError, NotFound, VerdictConflict
+from factcheck.records import Claim, Stance
 from factcheck.store import Store
 from factcheck.text.anchor import figure_flags
 from factcheck.text.sentences import split
@@ -267,6 +267,8 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
         snapshots = {e.url: [s for s in store.snapshots(e.url) if s.content_sha256][-5:]
                      for e in claim.evidence}
         ratings = [r for r in store.scale if r.checkable == claim.checkable]
+        extra.setdefault("edits", store.edits(claim.ref))
+        extra.setdefault("stances", [s.value for s in Stance])
         return page(request, "claim.html.j2", status, claim=claim, history=history,
                     before=before, span=span, after=after, snapshots=snapshots,
                     ratings=ratings, figure_flags=figure_flags,
@@ -304,6 +306,82 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
                                rationale=rationale)
         request.session["flash"] = f"Verdict recorded: {rating}."
         return RedirectResponse(f"/claims/{quote(claim.document)}/{quote(claim.key)}", 303)
+
+    def _claim_ref(request: Request) -> str:
+        return f"{request.path_params['document']}/{request.path_params['key']}"
+
+    def _back(claim: Claim) -> Response:
+        return RedirectResponse(f"/claims/{quote(claim.document)}/{quote(claim.key)}", 303)
+
+    async def _edit(request: Request, change: Callable[[dict[str, str], Claim], str]
+                    ) -> Response:
+        """Apply one edit of the claim from its form; say what was done, or why not."""
+        claim = store.claim(_claim_ref(request))
+        form = await _form(request)
+        try:
+            request.session["flash"] = change(form, claim)
+        except EditConflict as exc:
+            return _claim_page(request, store.claim(claim.ref), 409, error=str(exc))
+        except FactCheckError as exc:
+            return _claim_page(request, claim, 400, error=str(exc))
+        return _back(claim)
+
+    @signed_in
+    async def edit_claim(request: Request) -> Response:
+        def change(form: dict[str, str], claim: Claim) -> str:
+            store.edit_claim(claim.ref, form.get("words", ""), editor=request.state.user,
+                             seen=form.get("seen") or None)
+            return "The claim's words were changed."
+        return await _edit(request, change)
+
+    @signed_in
+    async def edit_evidence(request: Request) -> Response:
+        def change(form: dict[str, str], claim: Claim) -> str:
+            store.edit_evidence(claim.ref, form.get("url", ""),
+                                passage=form.get("passage", ""),
+                                stance=form.get("stance", ""), editor=request.state.user,
+                                seen_passage=form.get("seen_passage", ""),
+                                seen_stance=form.get("seen_stance", ""))
+            return "The evidence was changed and checked again."
+        return await _edit(request, change)
+
+    @signed_in
+    async def add_evidence(request: Request) -> Response:
+        def change(form: dict[str, str], claim: Claim) -> str:
+            store.add_evidence(claim.ref, form.get("url", "").strip(),
+                               passage=form.get("passage", ""),
+                               stance=form.get("stance", "supports"),
+                               editor=request.state.user)
+            return "The source was added; the nightly recheck tracks it."
+        return await _edit(request, change)
+
+    def _document_page(request: Request, key: str, status: int = 200,
+                       **extra: Any) -> Response:
+        summary, written = store.document_summary(key)
+        extra.setdefault("summary", summary or "")
+        return page(request, "document.html.j2", status, document=key, seen=summary or "",
+                    written=written, changes=store.conclusion_review(key),
+                    edits=store.edits(document=key), **extra)
+
+    @signed_in
+    async def document_view(request: Request) -> Response:
+        return _document_page(request, request.path_params["document"])
+
+    @signed_in
+    async def edit_conclusion(request: Request) -> Response:
+        key = request.path_params["document"]
+        form = await _form(request)
+        try:
+            store.edit_conclusion(key, form.get("summary", ""), editor=request.state.user,
+                                  seen=form.get("seen") or None)
+        except EditConflict as exc:
+            return _document_page(request, key, 409, error=str(exc),
+                                  summary=form.get("summary", ""))
+        except FactCheckError as exc:
+            return _document_page(request, key, 400, error=str(exc),
+                                  summary=form.get("summary", ""))
+        request.session["flash"] = "The conclusion was written again."
+        return RedirectResponse(f"/documents/{quote(key)}", 303)
 
     @signed_in
     async def recheck(request: Request) -> Response:
@@ -346,6 +424,11 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
             Route("/claims/{document}/{key}", claim_view),
             Route("/claims/{document}/{key}/verdict", record, methods=["POST"]),
             Route("/claims/{document}/{key}/recheck", recheck, methods=["POST"]),
+            Route("/claims/{document}/{key}/claim", edit_claim, methods=["POST"]),
+            Route("/claims/{document}/{key}/evidence", edit_evidence, methods=["POST"]),
+            Route("/claims/{document}/{key}/evidence/new", add_evidence, methods=["POST"]),
+            Route("/documents/{document}", document_view),
+            Route("/documents/{document}/conclusion", edit_conclusion, methods=["POST"]),
             Route("/source-text", source_text),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],

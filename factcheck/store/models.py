@@ -43,6 +43,7 @@ __all__ = [
     "ClaimRow",
     "DeskSessionRow",
     "DocumentRow",
+    "EditRow",
     "EvidenceCheckRow",
     "EvidenceRow",
     "ReviewerRow",
@@ -226,6 +227,26 @@ class ReviewerRow(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EditRow(Base):
+    """A desk edit of what a fact-check is made of: who changed which field, when, from
+    what to what. Never updated: the history of a claim's words and sources."""
+
+    __tablename__ = "edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    editor: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(20))  # claim | document | evidence
+    field: Mapped[str] = mapped_column(String(40))  # claim | conclusion | passage | stance | added
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"))
+    evidence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
 
 
 class DeskSessionRow(Base):

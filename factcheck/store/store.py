@@ -36,6 +36,7 @@ from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fe
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
+from factcheck.store import editing
 from factcheck.store.db import (
     SCHEMA_HEAD,
     database_url,
@@ -695,6 +696,60 @@ class Store:
                     "since the one you saw; read it, then record yours again")
             row = session.get_one(VerdictRow, inserted)
             return self._verdict(row)
+
+    # -- the desk's edits (see factcheck.store.editing) ------------------------
+
+    def edit_claim(self, ref: str, words: str, *, editor: str, seen: str | None) -> Claim:
+        """Set a claim's words (its summary), if they are still ``seen``; kept in
+        :meth:`edits`. :class:`EditConflict` if someone changed them meanwhile."""
+        with self._session.begin() as session:
+            claim = self._find_claim(session, ref)
+            editing.edit_claim(session, claim, words, editor=editor, seen=seen)
+        return self.claim(ref)
+
+    def edit_conclusion(self, document: str, summary: str, *, editor: str,
+                        seen: str | None) -> None:
+        """Write a document's conclusion, if it is still ``seen``; the rating changes
+        before it no longer flag it (:meth:`conclusion_review`)."""
+        with self._session.begin() as session:
+            editing.edit_conclusion(session, self._find_document(session, document),
+                                    summary, editor=editor, seen=seen)
+
+    def edit_evidence(self, ref: str, url: str, *, passage: str, stance: str, editor: str,
+                      seen_passage: str, seen_stance: str) -> Claim:
+        """Set the passage and stance a claim cites from ``url``, if they are still what
+        was seen; the passage is anchored again in the source's latest snapshot."""
+        with self._session.begin() as session:
+            editing.edit_evidence(session, self._find_claim(session, ref), url,
+                                  passage=passage, stance=stance, editor=editor,
+                                  seen_passage=seen_passage, seen_stance=seen_stance)
+        return self.claim(ref)
+
+    def add_evidence(self, ref: str, url: str, *, passage: str = "",
+                     stance: str = "supports", editor: str) -> Claim:
+        """Link a source to a claim, with a passage or (for now) none."""
+        with self._session.begin() as session:
+            editing.add_evidence(session, self._find_claim(session, ref), url,
+                                 passage=passage, stance=stance, editor=editor)
+        return self.claim(ref)
+
+    def edits(self, ref: str | None = None, *,
+              document: str | None = None) -> list[dict[str, Any]]:
+        """The desk's edits of a claim (``ref``) or of a document's conclusion, oldest
+        first: when, who, which field, before and after."""
+        with self._session() as session:
+            if ref is not None:
+                return editing.edits_of(session, claim_id=self._find_claim(session, ref).id)
+            if document is None:
+                raise ConfigError("say which claim or document")
+            return editing.edits_of(session,
+                                    document_id=self._find_document(session, document).id)
+
+    def document_summary(self, document: str) -> tuple[str | None, datetime | None]:
+        """A document's conclusion and when it was written."""
+        with self._session() as session:
+            row = self._find_document(session, document)
+            return row.summary, row.summary_at
 
     def add_session(self, name: str, lifetime: timedelta = timedelta(hours=12)) -> str:
         """Sign ``name`` in to the desk: a new random token, whose hash is kept."""
