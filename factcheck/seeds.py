@@ -369,7 +369,8 @@ def _lang(reader: _Reader, value: Any) -> str | None:
 def _read_text_file(reader: _Reader, name: str) -> str:
     """The document text: a regular UTF-8 file inside the seed file's folder, at most
     ``MAX_TEXT_BYTES``. Anything else (a path out of the folder, a link out of it, a
-    device, a FIFO, a huge file) is refused with the path named, and never read."""
+    hard link, a device, a FIFO, a huge file) is refused with the path named, and never
+    read."""
     field = "document.text_file"
     folder = reader.path.parent.resolve()
     try:
@@ -384,6 +385,9 @@ def _read_text_file(reader: _Reader, name: str) -> str:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise reader.fail(field, f"{name} is not a regular file")
+        if info.st_nlink > 1:  # a hard link may be any file of the same disk
+            raise reader.fail(field, f"{name} is a hard link ({info.st_nlink} names): "
+                                     "copy the text beside the seed file instead")
         if info.st_size > MAX_TEXT_BYTES:
             raise reader.fail(field, f"{name} is {info.st_size:,} bytes; at most "
                                      f"{MAX_TEXT_BYTES:,} are read")

@@ -173,3 +173,16 @@ def test_markdown_from_a_page_is_inert_in_notifications() -> None:
     _, body = compose(summary)
     assert "[budget](https://evil.example/)" not in body
     assert "\\[budget\\](https://evil.example/)" in body
+
+
+def test_a_hard_link_does_not_lead_a_seed_out_of_its_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("A private file elsewhere on the disk.\n", encoding="utf-8")
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "article.txt").hardlink_to(outside)
+    path = folder / "seed.yaml"
+    path.write_text("document: {key: fixture, text_file: article.txt}\nclaims: []\n",
+                    encoding="utf-8")
+    with pytest.raises(SeedError, match="hard link"):
+        read_seed(path)
