@@ -2,7 +2,9 @@
 
 - HTML: the *main text* (trafilatura, favouring precision, so navigation and "most
   read" lists stay out; the text of ``<article>``/``<main>``/``<body>`` as the
-  fallback) for noticing changes; the *full visible text* for finding quotes;
+  fallback) for noticing changes; the *full visible text*, as a reader sees it (a
+  browser's ``innerText``: inline elements joined, blocks on lines of their own), for
+  finding quotes;
   metadata from meta tags, OpenGraph and JSON-LD. The page is parsed once, with lxml,
   and the tree handed to trafilatura: 16 ms for a 50 KB page against 24 ms with
   BeautifulSoup and a second parse (bench/suite.py).
