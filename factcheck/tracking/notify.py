@@ -138,11 +138,15 @@ def notify(urls: Iterable[str], title: str, body: str, *, timeout: float = 30.0,
 
     def read() -> None:
         assert child.stdin is not None and child.stdout is not None
-        child.stdin.write(json.dumps({"urls": urls, "title": title, "body": body}))
-        child.stdin.close()
-        for line in child.stdout:
-            answer = json.loads(line)
-            sent[answer["index"]] = Delivery(answer["channel"], answer["ok"], answer["reason"])
+        try:
+            child.stdin.write(json.dumps({"urls": urls, "title": title, "body": body}))
+            child.stdin.close()
+            for line in child.stdout:
+                answer = json.loads(line)
+                sent[answer["index"]] = Delivery(answer["channel"], answer["ok"],
+                                                 answer["reason"])
+        except (OSError, ValueError, KeyError) as exc:  # the child died or spoke nonsense
+            log.warning("the notification process failed: %s", type(exc).__name__)
 
     reader = threading.Thread(target=read, name="notify", daemon=True)
     reader.start()
