@@ -466,6 +466,11 @@ def test_a_changed_rating_is_an_update_with_its_correction(seeded: Store) -> Non
     assert (correction.before, correction.after, correction.on) == (
         "True", "Mostly true", date(2026, 12, 4))
     assert correction.why == "The figure was revised to 20.3 percent."
+    data = json.loads(render(report, "json"))  # and for machines
+    assert data["updated_on"] == "2026-12-04"
+    assert data["corrections"] == [{"claim": "fy2023-defense-budget", "before": "True",
+                                    "after": "Mostly true", "on": "2026-12-04",
+                                    "why": "The figure was revised to 20.3 percent."}]
     doc = page(render(report, "html", publisher=PUBLISHER))
     byline = doc.find(class_="byline").get_text(" ", strip=True)
     assert "for Fixture Desk" in byline and "Updated December 4, 2026" in byline

@@ -177,6 +177,11 @@ class Report:
                                          for c in self.needs_review]},
             "claims": claims,
             "article": self.article,
+            "updated_on": plain(self.updated_on),
+            "corrections": [{"claim": c.key, "before": c.before, "after": c.after,
+                             "on": c.on.isoformat(), "why": c.why} for c in self.corrections],
+            "conclusion_changes": [{"claim": ref, "at": at.isoformat()}
+                                   for ref, at in self.conclusion_changes],
         }
 
 
