@@ -152,3 +152,21 @@ def test_a_soft_404_suspicion_never_hides_an_edit(store: Store, site: FixtureHos
     second = store.recheck(OPTIONS, clock=lambda: T0 + timedelta(days=1))
     assert dict(second.states) == {"changed": 1}
     assert len(second.newly_stale) == 1
+
+
+def test_a_passage_that_keeps_moving_is_news_once(store: Store, site: FixtureHost,
+                                                  tmp_path: Path) -> None:
+    published(store, site, tmp_path)
+    store.recheck(OPTIONS, clock=lambda: T0)
+    serve(site, {1: article(1, "approved", "passed")})
+    second = store.recheck(OPTIONS, clock=lambda: T0 + timedelta(days=1))
+    assert len(second.newly_stale) == 1
+    assert {e.status for c in store.claims() for e in c.evidence} >= {"drifted"}
+    # The next night the same passage reads differently again: its reason's words
+    # change ("removed approved; added adopted"), but nothing new moved; the desk is
+    # not told twice.
+    serve(site, {1: article(1, "approved", "adopted")})
+    third = store.recheck(OPTIONS, clock=lambda: T0 + timedelta(days=2))
+    assert dict(third.states) == {"changed": 1, "unchanged": 2}
+    assert third.newly_stale == []
+    assert third.needs_review  # still flagged, of course

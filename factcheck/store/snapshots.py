@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import zlib
 from datetime import datetime, timedelta
 from typing import Any
@@ -110,14 +111,24 @@ def record_captures(session: Session, captures: list[Capture], *,
     for claim_id in claim_ids:
         before, after = flagged_before.get(claim_id, []), flagged_after.get(claim_id, [])
         # A claim already under review that gains a reason (its passage edited while
-        # its source was gone, say) is newly stale too: no state hides an edit.
-        if bool(before) != bool(after) or set(after) - set(before):
+        # its source was gone, say) is newly stale too: no state hides an edit. Reasons
+        # are compared by what moved where, not their wording (a drifted passage's
+        # similarity may change nightly without anything new to say).
+        if bool(before) != bool(after) or _reason_keys(after) - _reason_keys(before):
             session.add(ChangeEventRow(
                 run_id=run_id, at=now, subject="claim", claim_id=claim_id,
                 before="needs-review" if before else "ok",
                 after="needs-review" if after else "ok",
                 reason="; ".join(after) if after else "its evidence is back as it was"))
     return [sources[c.source_id].state or "" for c in captures]
+
+
+_REASON_KEY = re.compile(r"^(?:evidence \S+ at \S+|source \S+: \S+)")
+
+
+def _reason_keys(reasons: list[str]) -> set[str]:
+    """What each review reason says moved, and where ("evidence drifted at URL")."""
+    return {(found.group(0) if (found := _REASON_KEY.match(r)) else r) for r in reasons}
 
 
 def reviews(session: Session, claim_ids: set[int]) -> dict[int, list[str]]:
