@@ -209,7 +209,8 @@ def _fact_check_tools(claims: list[Any]) -> list[Review]:
         for review in claim.get("claimReview") or ():
             if not isinstance(review, dict):
                 continue
-            publisher = review.get("publisher") or {}
+            publisher = review.get("publisher")
+            publisher = publisher if isinstance(publisher, dict) else {"name": publisher}
             reviews.append(Review(
                 claim_reviewed=_text(claim["text"]) or "", url=_text(review.get("url")),
                 date=_text(review.get("reviewDate")),
@@ -379,8 +380,11 @@ def cited_links(html: str, url: str | None) -> list[str]:
     was made), not its navigation, share buttons or the site's own furniture."""
     import trafilatura
 
-    xml = trafilatura.extract(html, url=url, output_format="xml", include_links=True,
-                              include_comments=False, include_tables=True)
+    try:
+        xml = trafilatura.extract(html, url=url, output_format="xml", include_links=True,
+                                  include_comments=False, include_tables=True)
+    except Exception:  # trafilatura on hostile markup: the page has no links we trust
+        return []
     if not xml:
         return []
     try:

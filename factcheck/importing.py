@@ -205,8 +205,8 @@ async def read_sources(sources: Iterable[str | Path], settings: FetchSettings | 
                 if _kind(body, content_type, url) == "json":
                     return url, _feed(json.loads(body), url), None
                 return url, [_page(body, url, url, charset)], None
-            except (ValueError, FactCheckError) as exc:
-                return url, [], str(exc)
+            except Exception as exc:  # this page's trouble, never the import's
+                return url, [], _why(exc)
 
         for source in map(str, sources):
             try:
@@ -233,9 +233,16 @@ async def read_sources(sources: Iterable[str | Path], settings: FetchSettings | 
                 else:
                     url = source if _is_url(source) else None
                     out.append((source, [_page(body, url, source, charset)], None))
-            except (ValueError, OSError, FactCheckError) as exc:
-                out.append((source, [], str(exc) or type(exc).__name__))
+            except Exception as exc:  # this source's trouble, never the import's
+                out.append((source, [], _why(exc)))
     return out
+
+
+def _why(exc: Exception) -> str:
+    """A source's failure in words: ours as they are, a library's with its class."""
+    if isinstance(exc, ValueError | OSError | FactCheckError) and str(exc):
+        return str(exc)
+    return f"could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
 
 
 # -- fact-checks as seeds -----------------------------------------------------------------

@@ -328,3 +328,21 @@ def test_the_command_line(site: FixtureHost, tmp_path: Path) -> None:
     assert feed.exit_code == 0, feed.output
     assert json.loads(feed.output)["dataFeedElement"][0]["item"][0]["reviewRating"][
         "alternateName"] == "Engañoso"
+
+
+def test_a_strange_source_is_named_and_never_stops_the_import(store: Store,
+                                                              tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")  # RecursionError
+    odd = tmp_path / "api.json"
+    odd.write_text(json.dumps({"claims": [{"text": "Trams are free on Sundays.",
+                                           "claimReview": [{"publisher": "Odd Checks",
+                                                            "textualRating": "False",
+                                                            "url": "https://odd.example/t"}]}]}),
+                   encoding="utf-8")
+    report = store.import_claimreview([deep, odd])
+    reasons = {s["source"]: s["error"] for s in report.sources}
+    assert reasons[str(deep)] and "RecursionError" in reasons[str(deep)]
+    assert reasons[str(odd)] is None
+    (claim,) = store.claims()
+    assert claim.verdict is not None and claim.verdict.reviewer == "Odd Checks"
