@@ -385,6 +385,8 @@ async def check_archives(session_factory: sessionmaker[Session], base: str,
                                            None)
             pages[f"{at.isoformat()} {url}"] = (page.text, page.problem)
         await archive.each(captures, read)
+        for url, at in captures:  # those the run did not reach: the next run reads them
+            pages.setdefault(f"{at.isoformat()} {url}", f"not asked: {archive.halted}")
         report.captures_fetched = len(captures)
     _record(session_factory, base, wanted, timemaps, chosen, pages, now, report)
     report.unreachable = archive.down
