@@ -27,7 +27,8 @@ from factcheck.text.markdown import escape_markdown
 if TYPE_CHECKING:
     from factcheck.tracking.recheck import RunSummary
 
-__all__ = ["NOTIFY_ON", "Delivery", "compose", "is_channel", "notify", "sample", "wanted"]
+__all__ = ["NOTIFY_ON", "Delivery", "compose", "is_channel", "notify", "sample", "wait_for",
+           "wanted"]
 
 log = logging.getLogger("factcheck.notify")
 
@@ -150,9 +151,7 @@ def notify(urls: Iterable[str], title: str, body: str, *, timeout: float = 30.0,
 
     reader = threading.Thread(target=read, name="notify", daemon=True)
     reader.start()
-    deadline = time.monotonic() + timeout
-    while reader.is_alive() and not should_stop() and time.monotonic() < deadline:
-        reader.join(min(0.2, max(0.0, deadline - time.monotonic())))
+    wait_for(reader, timeout, should_stop)
     if child.poll() is None:
         child.kill()
     child.wait()
@@ -169,6 +168,14 @@ def notify(urls: Iterable[str], title: str, body: str, *, timeout: float = 30.0,
             log.warning("notification to %s failed: %s", delivery.channel, delivery.reason)
         deliveries.append(delivery)
     return deliveries
+
+
+def wait_for(thread: threading.Thread, timeout: float, stop: Callable[[], bool]) -> None:
+    """Wait for ``thread`` at most ``timeout`` seconds, and not at all once ``stop()``
+    says so (asked five times a second)."""
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and not stop() and time.monotonic() < deadline:
+        thread.join(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
 def _child() -> None:

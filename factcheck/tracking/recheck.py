@@ -66,7 +66,7 @@ from factcheck.store.models import (
 from factcheck.store.snapshots import record_captures, reviews
 from factcheck.text.anchor import changed_words
 from factcheck.tracking.archives import ArchiveBudget, check_archives, default_archive_base
-from factcheck.tracking.notify import compose, wanted
+from factcheck.tracking.notify import compose, wait_for, wanted
 from factcheck.tracking.notify import notify as send
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
 from factcheck.urls import check_sendable
@@ -555,7 +555,7 @@ def _tell(summary: RunSummary, options: RecheckOptions, stop: Callable[[], bool]
         webhook = threading.Thread(target=_notify, args=(options.webhook_url, summary),
                                    name="webhook", daemon=True)
         webhook.start()
-        _wait(webhook, NOTIFY_TIMEOUT, stop)
+        wait_for(webhook, NOTIFY_TIMEOUT, stop)
         if webhook.is_alive():
             log.warning("webhook to %s: no answer in %.0f s; given up on",
                         urlsplit(options.webhook_url).hostname, NOTIFY_TIMEOUT)
@@ -564,11 +564,6 @@ def _tell(summary: RunSummary, options: RecheckOptions, stop: Callable[[], bool]
              timeout=NOTIFY_TIMEOUT, should_stop=stop)
     summary.seconds["notifying"] = time.monotonic() - began
 
-
-def _wait(thread: threading.Thread, timeout: float, stop: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + timeout
-    while thread.is_alive() and not stop() and time.monotonic() < deadline:
-        thread.join(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
 def _flagged(session: Session) -> dict[int, list[str]]:
