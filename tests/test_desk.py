@@ -267,6 +267,19 @@ def test_serve_refuses_an_outside_address_without_reviewers(tmp_path: Path) -> N
 
 # -- in a real browser -------------------------------------------------------------------
 
+def sign_in_in(browser: Any, served: str) -> None:  # noqa: F811 - the fixture object
+    """Sign in as ana through the desk's own form, in a window as wide as a desk's."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.set_window_size(1280, 900)
+    browser.get(served + "/")
+    browser.find_element(By.ID, "name").send_keys("ana")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda page: page.title.startswith("Queue"))
+
+
 @pytest.fixture
 def served(desk: Store) -> str:
     return _SERVERS[-1].start(desk)
@@ -278,12 +291,7 @@ def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: s
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
 
-    browser.set_window_size(1280, 900)
-    browser.get(served + "/")
-    browser.find_element(By.ID, "name").send_keys("ana")
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(browser, 20).until(lambda page: page.title.startswith("Queue"))
+    sign_in_in(browser, served)
     stale = browser.find_element(By.CSS_SELECTOR, "tr.stale a")  # first in the queue
     stale.click()                                                    # click 1
     WebDriverWait(browser, 20).until(lambda page: "fy2023" in page.current_url)
@@ -567,12 +575,7 @@ def test_publishing_after_a_change_in_the_browser(browser: Any, store: Store,  #
             assert browser.execute_script(OVERFLOW) == []
 
         served = _SERVERS[-1].start(store)
-        browser.set_window_size(1280, 900)
-        browser.get(served + "/")
-        browser.find_element(By.ID, "name").send_keys("ana")
-        browser.find_element(By.ID, "password").send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        WebDriverWait(browser, 20).until(lambda page: page.title.startswith("Queue"))
+        sign_in_in(browser, served)
         browser.find_element(By.CSS_SELECTOR, "tr.stale a").click()
         WebDriverWait(browser, 20).until(lambda page: claim.key in page.current_url)
         browser.find_element(By.ID, "rationale").send_keys(

@@ -259,10 +259,16 @@ def test_a_hanging_webhook_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> No
     from factcheck.tracking import recheck as module
 
     monkeypatch.setattr(module, "NOTIFY_TIMEOUT", 0.2)
-    released = threading.Event()
-    monkeypatch.setattr(module, "_notify", lambda url, summary: released.wait(30))
+    released, answered = threading.Event(), threading.Event()
+
+    def hanging(url: str, summary: object) -> None:
+        released.wait(30)
+        answered.set()
+
+    monkeypatch.setattr(module, "_notify", hanging)
     summary = module.RunSummary(1, "finished", None, T0, T0,
                                 newly_stale=[("doc/claim", ["evidence missing"])])
     module._tell(summary, options(webhook_url="http://127.0.0.1:9/hook"), lambda: False)
+    assert not answered.is_set()  # the run went on while the webhook still hung
     released.set()
     assert "notifying" in summary.seconds
