@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from factcheck.text import spoken
 from factcheck.text.figures import Quantity, find_quantities
 
 __all__ = ["Sentence", "byline_authors", "extract_claims", "model_inputs", "split"]
@@ -181,11 +182,14 @@ class Sentence:
     features: tuple[str, ...]
     #: For a mixed sentence: its checkable and its opinion parts, named.
     parts: tuple[str, ...] = ()
+    #: The words (or word pairs) that raised the score most, strongest first.
+    words: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "start": self.start, "end": self.end, "kind": self.kind,
                 "check_worthy": self.check_worthy, "score": round(self.score, 3),
-                "features": list(self.features), "parts": list(self.parts)}
+                "features": list(self.features), "parts": list(self.parts),
+                "words": list(self.words)}
 
 
 def _is_boundary(text: str, stop: int, end: int) -> bool:
@@ -349,21 +353,34 @@ def _counts(sentence: str) -> dict[str, int]:
     }
 
 
-def _score(sentence: str) -> tuple[float, tuple[str, ...], dict[str, int]]:
+def _article_counts(sentence: str) -> dict[str, int]:
     counts = _counts(sentence)
     wrapper = WRAPPER.match(sentence)
     if wrapper:  # judge the statement inside the evaluation; name the wrapper apart
         inner = _counts(sentence[wrapper.end():])
         if _z(inner) > _z(counts):
             counts = {**inner, "wrapped": 1}
+    return counts
+
+
+def article_z(sentence: str) -> float:
+    """The article model's log-odds for ``sentence``: its named features, weighted."""
+    return _z(_article_counts(sentence))
+
+
+def _score(sentence: str) -> tuple[float, tuple[str, ...], dict[str, int], tuple[str, ...]]:
+    """(score, named features, their counts, the words that raised the score). The score
+    is the spoken layer's (``spoken.py``) on top of the article model's log-odds."""
+    counts = _article_counts(sentence)
     features = tuple(name for name, n in counts.items() if n)
-    return 1 / (1 + math.exp(-_z(counts))), features, counts
+    z, words = spoken.model().z(sentence, _z(counts), _inputs(counts))
+    return 1 / (1 + math.exp(-z)), features, counts, words
 
 
 def model_inputs(sentence: str) -> dict[str, int]:
-    """What the score of ``sentence`` is a weighted sum of (``bench/fit_weights.py``
-    fits the weights to these)."""
-    return _inputs(_score(sentence)[2])
+    """What the article model's log-odds of ``sentence`` is a weighted sum of
+    (``bench/fit_weights.py`` fits the weights to these)."""
+    return _inputs(_article_counts(sentence))
 
 
 def _inputs(counts: dict[str, int]) -> dict[str, int]:
@@ -404,7 +421,7 @@ def extract_claims(text: str, *, threshold: float = 0.5) -> list[Sentence]:
         if shape in ("heading", "byline"):
             sentences.append(Sentence(body, start, end, shape, False, 0.0, ()))
             continue
-        score, features, counts = _score(body)
+        score, features, counts, words = _score(body)
         worthy = score >= threshold
         parts: tuple[str, ...] = ()
         wrapped = WRAPPER.match(body) if counts.get("wrapped") else None
@@ -416,5 +433,5 @@ def extract_claims(text: str, *, threshold: float = 0.5) -> list[Sentence]:
             parts = (f"checkable: {', '.join(checkable)}",
                      f"opinion: {', '.join(opinion)}")
         sentences.append(Sentence(body, start, end, _kind(counts, worthy), worthy, score,
-                                  features, parts))
+                                  features, parts, words))
     return sentences
