@@ -103,7 +103,7 @@ def main() -> None:
     x, y = inputs(train), [label for _, label in train]
     # The cut: the one that is best across five folds of the development data.
     cuts = [i / 100 for i in range(25, 66)]
-    found = {c: 0.0 for c in cuts}
+    found = dict.fromkeys(cuts, 0.0)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     for fit, test in folds.split(x, y):
         model = LogisticRegression(C=args.c, max_iter=5000).fit(

@@ -58,6 +58,7 @@ from factcheck.records import (
 from factcheck.scale import DEFAULT_SCALE, Rating, RatingScale, load_scale
 from factcheck.seeds import Seed, read_seed, read_seeds
 from factcheck.store import SeedReport, Store, Summary, open_store
+from factcheck.store.matching import Match, SentenceMatches
 from factcheck.text.sentences import Sentence, extract_claims
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.urls import normalize_url
@@ -88,6 +89,7 @@ __all__ = [
     "FetchSettings",
     "FetchTimeout",
     "InvalidURL",
+    "Match",
     "NameNotFound",
     "NameResolutionFailed",
     "NetworkError",
@@ -101,6 +103,7 @@ __all__ = [
     "SeedErrors",
     "SeedReport",
     "Sentence",
+    "SentenceMatches",
     "Snapshot",
     "Source",
     "Stance",

@@ -26,7 +26,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from factcheck._version import __version__
-from factcheck.drafts import draft_seed
+from factcheck.drafts import checked_before, draft_seed
 from factcheck.errors import ConfigError, FactCheckError
 from factcheck.fetching import DEFAULT_READERS
 from factcheck.reports import (
@@ -47,6 +47,7 @@ from factcheck.reports.render import DIGEST_FORMATS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
+from factcheck.store.matching import Match
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
 from factcheck.tracking.archives import WAYBACK, ArchiveBudget
@@ -1021,22 +1022,41 @@ def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[s
 
 @cli.command("extract-claims")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--match", "match", is_flag=True,
+              help="Also give each check-worthy sentence the claims already in the table "
+                   "that it repeats, with their rating (have we checked this before?).")
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50),
+              help="With --match: at most this many claims per sentence.")
 @json_option
+@pass_context
 @library_errors
-def extract_claims_command(file: str, as_json: bool) -> None:
+def extract_claims_command(ctx: Context, /, file: str, match: bool, limit: int,
+                           as_json: bool) -> None:
     """Split an article into sentences and say which are worth checking, and why."""
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{file} is not UTF-8 text (byte {exc.start}); "
-                                   "convert it first, e.g. with iconv") from exc
+    text = _read_text(file)
     sentences = extract_claims(text)
+    found: dict[int, list[Match]] = {}  # by where the sentence starts
+    if match:
+        with ctx.store() as store:
+            found = {m.sentence.start: m.matches for m in store.match(text, limit=limit)}
     if as_json:
-        echo_json([s.to_dict() for s in sentences])
+        echo_json([{**s.to_dict(), **({"matches": [m.to_dict() for m in found.get(s.start, [])]}
+                                      if match and s.check_worthy else {})}
+                   for s in sentences])
         return
     for s in sentences:
         mark = "CHECK" if s.check_worthy else "     "
         click.echo(f"{mark} {s.score:.2f} {s.kind:<11} {textwrap.shorten(s.text, 90)}")
+        for m in found.get(s.start, []):
+            click.echo(f"      {checked_before(m)}")
+
+
+def _read_text(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file} is not UTF-8 text (byte {exc.start}); "
+                                   "convert it first, e.g. with iconv") from exc
 
 
 @cli.command("draft-seed")
@@ -1044,8 +1064,13 @@ def extract_claims_command(file: str, as_json: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Where to write the draft. [default: FILE with .yaml, beside it]")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option("--match", "match", is_flag=True,
+              help="Note in each check-worthy claim the claims already in the table that it "
+                   "repeats, with their rating, so the checker starts from that verdict.")
+@pass_context
 @library_errors
-def draft_seed_command(file: str, output: str | None, force: bool) -> None:
+def draft_seed_command(ctx: Context, /, file: str, output: str | None, force: bool,
+                       match: bool) -> None:
     """Write a draft seed file for a new article (FILE.yaml beside it, or -o): every
     sentence, check-worthy ones as claims with no verdict, ready to edit and `factcheck
     seed`. An existing file is never overwritten without --force."""
@@ -1053,9 +1078,15 @@ def draft_seed_command(file: str, output: str | None, force: bool) -> None:
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists (a seed you may have edited); "
                                    "choose another -o, or --force to overwrite it")
-    data = draft_seed(file, target)
+    if match:
+        with ctx.store() as store:
+            data = draft_seed(file, target, store=store)
+    else:
+        data = draft_seed(file, target)
     worthy = sum(1 for c in data["claims"] if c.get("checkable"))
-    click.echo(f"{target}: {len(data['claims'])} sentences, {worthy} check-worthy")
+    repeated = sum(1 for c in data["claims"] if "checked before:" in c.get("note", ""))
+    click.echo(f"{target}: {len(data['claims'])} sentences, {worthy} check-worthy"
+               + (f", {repeated} checked before" if match else ""))
 
 
 @cli.command()

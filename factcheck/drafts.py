@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from factcheck.text.sentences import byline_authors, extract_claims
 
-__all__ = ["draft_seed"]
+if TYPE_CHECKING:
+    from factcheck.store import Store
+    from factcheck.store.matching import Match
+
+__all__ = ["checked_before", "draft_seed"]
 
 
 def _slug(text: str, taken: set[str]) -> str:
@@ -24,17 +28,31 @@ def _slug(text: str, taken: set[str]) -> str:
     return key
 
 
-def draft_seed(article: str | Path, output: str | Path) -> dict[str, Any]:
+def checked_before(match: Match) -> str:
+    """How a draft (and the CLI) names a claim a sentence repeats and how it was judged."""
+    judged = f"rated {match.rating}" if match.rating else "no verdict yet"
+    if match.reviewed_on:
+        judged += f" on {match.reviewed_on.isoformat()}"
+    where = f", {match.url}" if match.url else ""
+    return f"checked before: {match.claim} ({judged}; similarity {match.similarity:.2f}{where})"
+
+
+def draft_seed(article: str | Path, output: str | Path, *,
+               store: Store | None = None) -> dict[str, Any]:
     """Write a seed file for ``article`` to ``output`` and return what was written.
 
     Every sentence is accounted for: check-worthy ones become checkable draft claims
     with no verdict; the rest are recorded as not checkable; headings as
     characterizations. A person edits it (restates claims, adds evidence and verdicts)
     and loads it with ``factcheck seed``.
+
+    With ``store``, a check-worthy sentence that repeats claims already in its table says
+    so in its note (which claim, its rating and when), so the checker starts there.
     """
     article, output = Path(article), Path(output)
     text = article.read_text(encoding="utf-8")
     sentences = extract_claims(text)
+    repeats = {m.sentence.start: m.matches for m in store.match(text)} if store else {}
     document: dict[str, Any] = {
         "key": _slug(article.stem, set()),
         "text_file": os.path.relpath(article.resolve(), output.resolve().parent)}
@@ -56,6 +74,7 @@ def draft_seed(article: str | Path, output: str | Path) -> dict[str, Any]:
             claim.update(kind=s.kind, checkable=s.check_worthy)
             notes = [f"check-worthiness {s.score:.2f} ({', '.join(s.features) or 'none'})"]
             notes += list(s.parts)
+            notes += [checked_before(m) for m in repeats.get(s.start, [])]
             claim["note"] = "; ".join(notes)
         claims.append(claim)
     document.setdefault("title", None)

@@ -617,3 +617,20 @@ def test_publishing_after_a_change_in_the_browser(browser: Any, store: Store,  #
             assert browser.save_screenshot(str(shot))
     finally:
         site.close()
+
+
+def test_have_we_checked_this_before_on_the_desk(desk: Store) -> None:
+    assert client(desk).get("/match").status_code == 303  # to the sign-in page
+    http = signed_in(desk)
+    form = http.get("/match")
+    assert form.status_code == 200 and 'href="/match"' in form.text
+    text = ("Tokyo intends to lift military spending to two percent of GDP over five "
+            "years, the fixture minister said.\n\n<script>alert(1)</script> was pasted too.")
+    assert http.post("/match", data={"text": text}).status_code == 403  # no CSRF token
+    answer = http.post("/match", data={"csrf": csrf(form.text), "text": text})
+    assert answer.status_code == 200
+    assert 'href="/claims/us-japan-alliance-2023/two-percent-of-gdp"' in answer.text
+    assert "rated mostly-true" in answer.text
+    assert "<script>alert(1)" not in answer.text and "&lt;script&gt;" in answer.text
+    empty = http.post("/match", data={"csrf": csrf(form.text), "text": "  "})
+    assert empty.status_code == 400 and "Paste some text first" in empty.text

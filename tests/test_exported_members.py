@@ -16,6 +16,8 @@ EXPECTED = {
     "BadRedirect", "NameNotFound", "SeedErrors",
     # rechecking and finding claims
     "RecheckOptions", "RunSummary", "Sentence", "extract_claims", "draft_seed",
+    # have we checked this before?
+    "Match", "SentenceMatches",
 }
 
 

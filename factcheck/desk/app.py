@@ -384,6 +384,20 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
         return RedirectResponse(f"/documents/{quote(key)}", 303)
 
     @signed_in
+    async def match(request: Request) -> Response:
+        """Have we checked this before? The claims a pasted text repeats."""
+        if request.method == "GET":
+            return page(request, "match.html.j2", text="", results=None)
+        text = (await _form(request)).get("text", "")
+        if not text.strip():
+            return page(request, "match.html.j2", 400, text=text, results=None,
+                        error="Paste some text first.")
+        # Embedding and the index load are CPU and database work: off the event loop.
+        results = await run_in_threadpool(store.match, text, limit=3,
+                                          every_sentence=len(text) < 400)
+        return page(request, "match.html.j2", text=text, results=results)
+
+    @signed_in
     async def recheck(request: Request) -> Response:
         ref = f"{request.path_params['document']}/{request.path_params['key']}"
         claim = store.claim(ref)
@@ -428,6 +442,7 @@ def create_app(store: Store, settings: DeskSettings | None = None) -> Starlette:
             Route("/claims/{document}/{key}/evidence", edit_evidence, methods=["POST"]),
             Route("/claims/{document}/{key}/evidence/new", add_evidence, methods=["POST"]),
             Route("/documents/{document}", document_view),
+            Route("/match", match, methods=["GET", "POST"]),
             Route("/documents/{document}/conclusion", edit_conclusion, methods=["POST"]),
             Route("/source-text", source_text),
             Mount("/static", StaticFiles(directory=static), name="static"),

@@ -41,6 +41,7 @@ __all__ = [
     "ChangeEventRow",
     "CheckRunRow",
     "ClaimRow",
+    "ClaimVectorRow",
     "DeskSessionRow",
     "DocumentRow",
     "EditRow",
@@ -227,6 +228,19 @@ class ReviewerRow(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClaimVectorRow(Base):
+    """A claim's unit vector (float16 bytes), for finding the claims a sentence repeats:
+    the words embedded and the embedding's name, so that a change re-embeds it."""
+
+    __tablename__ = "claim_vector"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    embedding: Mapped[str] = mapped_column(String(60))
+    words: Mapped[str] = mapped_column(Text)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class EditRow(Base):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import Engine, func, insert, literal, select, text, update
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import (
@@ -36,7 +36,7 @@ from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fe
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
-from factcheck.store import editing
+from factcheck.store import editing, matching
 from factcheck.store.db import (
     SCHEMA_HEAD,
     database_url,
@@ -45,6 +45,7 @@ from factcheck.store.db import (
     migrate,
     safe_url,
 )
+from factcheck.store.matching import SentenceMatches
 from factcheck.store.models import (
     NEVER,
     ChangeEventRow,
@@ -153,6 +154,7 @@ class Store:
         self.engine = engine if engine is not None else make_engine(self.url)
         self.scale = scale
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._claim_index = matching.Index()
 
     def __repr__(self) -> str:
         return f"Store({safe_url(self.url)!r})"
@@ -542,6 +544,25 @@ class Store:
                 if not timemap]
 
     # -- reviewers (the review desk) -----------------------------------------
+
+    # -- have we checked this before? ------------------------------------------
+
+    def match(self, text: str, *, limit: int = 5,
+              every_sentence: bool = False) -> list[SentenceMatches]:
+        """The claims already in the table that each check-worthy sentence of ``text``
+        repeats (the same claim, not the same topic), closest first, at most ``limit``
+        each, with their current rating. ``every_sentence`` matches the others too (a
+        single sentence typed in, say). Claims not yet embedded are embedded first."""
+        if limit < 1:
+            raise ConfigError("limit must be 1 or more")
+        try:
+            with self._session.begin() as session:
+                matching.refresh_index(session)
+        except IntegrityError:
+            pass  # another process embedded the same claims at the same moment
+        with self._session() as session:
+            return matching.match_text(session, self._claim_index, text, limit=limit,
+                                       every_sentence=every_sentence)
 
     def add_reviewer(self, name: str, password: str) -> None:
         """Add a reviewer who can sign in to the desk, or set a reviewer's password."""

@@ -11,6 +11,7 @@ and words, no sentence, and is read once per process (about 1 MB gzipped).
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import re
@@ -41,7 +42,7 @@ class SpokenModel:
         most (at most three, strongest first)."""
         words = _TOKEN.findall(sentence.lower())
         counts = Counter(words)
-        counts.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        counts.update(f"{a} {b}" for a, b in itertools.pairwise(words))
         values: dict[str, float] = {}
         for term, n in counts.items():
             known = self.terms.get(term)
