@@ -35,6 +35,32 @@ POSTGRES_URL = os.environ.get(
 _postgres_error: str | None = None
 _postgres_checked = False
 
+#: The fetch, safety and WARC tests run on both HTTP machineries under the httpx
+#: interface: aiohttp's (the default) and httpx's own.
+BOTH_MACHINERIES = {"test_fetch_loopback", "test_hostile", "test_safety", "test_attacks",
+                    "test_archives", "test_soft404"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in BOTH_MACHINERIES and "httpx_mock" not in metafunc.fixturenames:
+        metafunc.fixturenames.append("http_machinery")
+        metafunc.parametrize("http_machinery", ["aiohttp", "httpx"])
+
+
+@pytest.fixture(autouse=True)
+def _http_machinery(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``$FACTCHECK_HTTP`` for the test: its parameter; httpx where pytest-httpx mocks
+    httpx's transport; else the default (aiohttp)."""
+    callspec = getattr(request.node, "callspec", None)
+    chosen = callspec.params.get("http_machinery") if callspec else None
+    if chosen is None and "httpx_mock" in request.fixturenames:
+        chosen = "httpx"
+    if chosen is None:
+        monkeypatch.delenv("FACTCHECK_HTTP", raising=False)
+    else:
+        monkeypatch.setenv("FACTCHECK_HTTP", chosen)
+
 
 def _postgres_unreachable() -> str | None:
     """Why PostgreSQL cannot be used, or None when it can (asked once per run)."""

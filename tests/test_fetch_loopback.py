@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from factcheck import Store
 from factcheck.fixtureweb import (
     FixtureHost,
+    RequestHandler,
     Route,
     gzip_bomb,
     huge,
@@ -309,3 +310,45 @@ def test_the_interval_holds_between_requests_as_sent_not_as_queued() -> None:
         busy.close()
     assert len(gaps) >= 6  # robots.txt and six pages
     assert min(gaps) >= 0.25 - 0.01, gaps
+
+
+def test_the_warc_records_what_we_asked_and_the_bytes_the_server_sent(
+        host: FixtureHost, tmp_path: Path, store: Store) -> None:
+    """On either HTTP machinery: the request record holds the headers the server got,
+    the response record the very bytes it sent (gzip left compressed, headers in the
+    order sent; names are written in lower case, as they always were)."""
+    import gzip
+
+    body = gzip.compress(b"<html><body><p>The fixture council approved the budget.</p>"
+                         b"</body></html>", mtime=0)
+    received: list[list[tuple[str, str]]] = []
+
+    def handler(request: RequestHandler) -> None:
+        received.append(list(request.headers.items()))
+        request.send_response(200)
+        for name, value in (("Content-Type", "text/html; charset=utf-8"),
+                            ("Content-Encoding", "gzip"), ("X-Fixture-Case", "KeptAsSent"),
+                            ("Content-Length", str(len(body)))):
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(body)
+    host.routes["/gz"] = handler
+    store.fetch([host.url("/gz")], settings=settings(respect_robots=False),
+                archive_dir=tmp_path / "warc")
+    (sent,) = received
+    requests, responses = [], []
+    for warc in sorted((tmp_path / "warc").glob("*.warc.gz")):
+        with open(warc, "rb") as stream:
+            for record in ArchiveIterator(stream, no_record_parse=False):
+                if record.rec_type == "request":
+                    requests.append(record.http_headers.headers)
+                elif record.rec_type == "response":
+                    responses.append((record.http_headers.headers,
+                                      record.raw_stream.read()))
+    (asked,) = requests
+    assert {(n.lower(), v) for n, v in asked} == {(n.lower(), v) for n, v in sent}
+    ((headers, payload),) = responses
+    assert payload == body  # as sent: still compressed
+    assert [n for n, _ in headers] == ["server", "date", "content-type", "content-encoding",
+                                       "x-fixture-case", "content-length"]
+    assert ("x-fixture-case", "KeptAsSent") in headers

@@ -1,11 +1,19 @@
 """Which addresses a fetch may connect to, checked where connections are made.
 
 People paste URLs; a URL can name, or redirect to, a host on our own network or a
-cloud metadata service. Every TCP connection the fetcher opens goes through
-:class:`GuardedBackend`: it resolves the host, refuses the connection unless every
-address is public (or explicitly allowed), and connects to the very address it
-checked, so a second DNS answer cannot slip past. Redirect hops open their own
-connections and are checked alike. TLS still verifies the host name (SNI).
+cloud metadata service. Every TCP connection the fetcher opens is checked in the
+connection layer itself, through the public hooks each HTTP library offers:
+
+- on aiohttp (the default): :class:`GuardedResolver` resolves the host and refuses it
+  unless every address is public (or explicitly allowed), handing the connector only the
+  addresses it checked, so a second DNS answer cannot slip past; and
+  :func:`guarded_socket`, the connector's socket factory, checks the very address each
+  socket is about to connect to (a literal IP in a URL never meets a resolver);
+- on httpx's own transport: :class:`GuardedBackend`, httpcore's network backend, does
+  both at ``connect_tcp``.
+
+Redirect hops open their own connections and are checked alike. TLS still verifies the
+host name (SNI).
 """
 
 from __future__ import annotations
@@ -14,12 +22,15 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
+import aiohttp.abc
 import httpcore
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from factcheck.errors import (
     AddressRefused,
@@ -28,7 +39,8 @@ from factcheck.errors import (
     NameResolutionFailed,
 )
 
-__all__ = ["AddressPolicy", "GuardedBackend", "guarded_transport"]
+__all__ = ["AddressPolicy", "GuardedBackend", "GuardedResolver", "guarded_aiohttp_transport",
+           "guarded_socket", "guarded_transport"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -172,3 +184,52 @@ def guarded_transport(policy: AddressPolicy, limits: httpx.Limits,
         network_backend=GuardedBackend(policy),
     )
     return transport
+
+
+# -- aiohttp: the same policy at its resolver and at every socket it opens -------------
+
+class GuardedResolver(aiohttp.abc.AbstractResolver):
+    """aiohttp's resolver with the address policy: a host is refused unless every one of
+    its addresses is permitted, and the connector is given only the addresses checked."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[aiohttp.abc.ResolveResult]:
+        addresses = self.policy.check(host, await resolve(host, port))
+        return [{"hostname": host, "host": address, "port": port,
+                 "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                 "proto": 0, "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV}
+                for address in addresses]
+
+    async def close(self) -> None:
+        return None
+
+
+def guarded_socket(policy: AddressPolicy) -> Callable[[Any], socket.socket]:
+    """aiohttp's socket factory with the address policy: called for every address the
+    connector is about to connect to (a literal IP in the URL never meets the resolver;
+    it meets this)."""
+
+    def open_socket(addr_info: Any) -> socket.socket:
+        family, kind, proto, _, address = addr_info
+        policy.check(str(address[0]), [str(address[0])])
+        return socket.socket(family=family, type=kind, proto=proto)
+    return open_socket
+
+
+def guarded_aiohttp_transport(policy: AddressPolicy, limits: httpx.Limits,
+                              ssl_context: ssl.SSLContext | None = None) -> AiohttpTransport:
+    """An httpx transport on aiohttp's connection machinery, every connection passing
+    ``policy``; bodies come as sent (no decompression), no cookies are kept, proxies and
+    the environment are ignored."""
+    ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
+    connector = aiohttp.TCPConnector(
+        resolver=GuardedResolver(policy), socket_factory=guarded_socket(policy),
+        use_dns_cache=False, ssl=ssl_context, limit=limits.max_connections or 0,
+        limit_per_host=0, keepalive_timeout=limits.keepalive_expiry or 5.0)
+    session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
+                                    cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
+    return AiohttpTransport(client=session)
