@@ -79,6 +79,21 @@ def _httpx_alone(urls: list[str]) -> tuple[float, int]:
     return asyncio.run(run())
 
 
+def _cli_recheck(db: str, archive: str) -> tuple[float, dict[str, Any]]:
+    """CPU seconds of one ``factcheck recheck --all`` process, start-up included, and its
+    summary."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [sys.executable, "-m", "factcheck", "--db", db, "recheck", "--all",
+         "--allow-private", "--delay", "0", "--archive", archive,
+         "--archive-base", "off", "--json"],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "FACTCHECK_ARCHIVE_BASE": "off"})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return used, json.loads(done.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sources", type=int, default=1000)
@@ -103,22 +118,22 @@ def main() -> None:
                 start = _cpu()
                 rerun = store.recheck(options(all_sources=True))
                 second = _cpu() - start
+            if not validators:  # the same two runs through the command line
+                with open_store(f"sqlite:///{tmp}/cli.db", migrate=True) as store:
+                    store.add_sources(urls)
+                cli_first, _ = _cli_recheck(f"{tmp}/cli.db", f"{tmp}/warc-cli")
+                cli_rerun, summary = _cli_recheck(f"{tmp}/cli.db", f"{tmp}/warc-cli")
+                results["cli_rerun_without_validators"] = {
+                    "first_cpu_s": round(cli_first, 2), "rerun_cpu_s": round(cli_rerun, 2),
+                    "rerun_share_of_first": round(cli_rerun / cli_first, 3),
+                    "states": summary["states"]}
             key = "with_validators" if validators else "without_validators"
             results[key] = {"first_run_cpu_ms_per_page": round(first / sources * 1000, 2),
                             "rerun_cpu_ms_per_page": round(second / sources * 1000, 2),
                             "rerun_share_of_first": round(second / first, 3),
                             "rerun_states": dict(rerun.states)}
             if validators:
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                done = subprocess.run(
-                    [sys.executable, "-m", "factcheck", "--db", db, "recheck", "--all",
-                     "--allow-private", "--delay", "0", "--archive", f"{tmp}/warc",
-                     "--archive-base", "off", "--json"],
-                    capture_output=True, text=True, check=False,
-                    env={**os.environ, "FACTCHECK_ARCHIVE_BASE": "off"})
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                summary = json.loads(done.stdout)
+                used, summary = _cli_recheck(db, f"{tmp}/warc")
                 results["cli_304_rerun"] = {
                     "cpu_s": round(used, 2), "checked": summary["checked"],
                     "cpu_ms_per_source_with_process_start": round(used / sources * 1000, 2),
@@ -137,6 +152,10 @@ def main() -> None:
         print(f"{key.replace('_', ' ')}: first run {r['first_run_cpu_ms_per_page']} ms CPU per "
               f"page; unchanged rerun {r['rerun_cpu_ms_per_page']} ms "
               f"({r['rerun_share_of_first']:.0%} of the first)")
+    cli = results["cli_rerun_without_validators"]
+    print(f"validator-less unchanged rerun through the CLI: {cli['rerun_cpu_s']} s CPU against "
+          f"the first run's {cli['first_cpu_s']} s ({cli['rerun_share_of_first']:.0%}), "
+          "process start included")
     cli = results["cli_304_rerun"]
     print(f"rerun answered by 304s through the CLI: {cli['cpu_ms_per_source_with_process_start']}"
           f" ms CPU per source, process start included ({cli['cpu_s']} s for "

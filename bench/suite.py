@@ -93,17 +93,46 @@ class Web:
 
 # -- 1 and 2: throughput and the unchanged rerun ----------------------------------
 
-async def _bare_httpx(urls: list[str], per_host: int) -> None:
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the recheck's reader
+    processes): the client. The web runs in a process of its own, not finished."""
+    own, children = (resource.getrusage(resource.RUSAGE_SELF),
+                     resource.getrusage(resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+async def _bare_httpx(urls: list[str], per_host: int, on_aiohttp: bool = False) -> None:
     """GET every URL through one httpx client, ``per_host`` at a time per host: what the
-    HTTP library alone makes of this web (its ceiling for us)."""
+    HTTP library alone makes of this web (its ceiling for us). ``on_aiohttp``: the same
+    client on the httpx-aiohttp transport."""
     import httpx
+    from httpx_aiohttp import AiohttpTransport
 
     gates: dict[str, asyncio.Semaphore] = {}
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    async with httpx.AsyncClient(limits=limits) as client:
+    transport = AiohttpTransport() if on_aiohttp else None
+    async with httpx.AsyncClient(limits=limits, transport=transport) as client:
         async def get(url: str) -> None:
             async with gates.setdefault(url.split("/")[2], asyncio.Semaphore(per_host)):
-                (await client.get(url)).raise_for_status()
+                response = await client.get(url)
+                await response.aread()
+                response.raise_for_status()
+
+        await asyncio.gather(*map(get, urls))
+
+
+async def _bare_aiohttp(urls: list[str], per_host: int) -> None:
+    """The same through one bare aiohttp session."""
+    import aiohttp
+
+    gates: dict[str, asyncio.Semaphore] = {}
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def get(url: str) -> None:
+            async with gates.setdefault(url.split("/")[2], asyncio.Semaphore(per_host)), \
+                    session.get(url) as response:
+                await response.read()
+                response.raise_for_status()
 
         await asyncio.gather(*map(get, urls))
 
@@ -122,13 +151,14 @@ def throughput(pages: int, hosts: int, latency: float) -> None:
             store.add_sources(urls)
             web.stats()
             for run in ("factcheck recheck", "factcheck unchanged rerun"):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), _cpu()
                 summary = store.recheck(options(all_sources=True))
-                seconds = time.perf_counter() - start
+                seconds, used = time.perf_counter() - start, _cpu() - cpu
                 stats = web.stats()
                 rows[run] = {"pages": summary.checked, "seconds": round(seconds, 2),
                              "pages_per_s": round(summary.checked / seconds, 1),
                              "share_of_limit": round(summary.checked / seconds / limit, 3),
+                             "cpu_ms_per_page": round(used / summary.checked * 1000, 2),
                              "max_in_flight_per_host": stats["max_in_flight"],
                              "body_bytes": stats["bytes"]}
 
@@ -137,12 +167,13 @@ def throughput(pages: int, hosts: int, latency: float) -> None:
             return len(BeautifulSoup(response.text, "lxml").get_text())
 
         def baseline(name: str, count: int, run: Any) -> None:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             run()
-            seconds = time.perf_counter() - start
+            seconds, used = time.perf_counter() - start, _cpu() - cpu
             rows[name] = {"pages": count, "seconds": round(seconds, 2),
                           "pages_per_s": round(count / seconds, 1),
                           "share_of_limit": round(count / seconds / limit, 3),
+                          "cpu_ms_per_page": round(used / count * 1000, 2),
                           "max_in_flight_per_host": web.stats()["max_in_flight"]}
 
         def threads() -> None:
@@ -155,6 +186,10 @@ def throughput(pages: int, hosts: int, latency: float) -> None:
         baseline("requests + BeautifulSoup, 5 threads", pages, threads)
         baseline("bare httpx client (GET only, no storage)", pages,
                  lambda: asyncio.run(_bare_httpx(urls, per_host=2)))
+        baseline("bare aiohttp session (GET only)", pages,
+                 lambda: asyncio.run(_bare_aiohttp(urls, per_host=2)))
+        baseline("httpx client on httpx-aiohttp (GET only)", pages,
+                 lambda: asyncio.run(_bare_httpx(urls, per_host=2, on_aiohttp=True)))
     finally:
         web.close()
     first, rerun = rows["factcheck recheck"], rows["factcheck unchanged rerun"]
@@ -164,10 +199,12 @@ def throughput(pages: int, hosts: int, latency: float) -> None:
                                                         / max(1, first["body_bytes"]), 4)}
     print(f"\n1-2. Recheck throughput: {pages} pages, {hosts} hosts, {latency * 1000:.0f} ms "
           f"latency, 2 per host -> limit {limit:.0f} pages/s")
-    print(f"{'':40} {'pages/s':>8} {'of limit':>9} {'max/host':>9} {'body bytes':>11}")
+    print(f"{'':42} {'pages/s':>8} {'of limit':>9} {'CPU ms/page':>12} {'max/host':>9} "
+          f"{'body bytes':>11}")
     for name, r in rows.items():
-        print(f"{name:40} {r['pages_per_s']:>8} {r['share_of_limit']:>9.0%} "
-              f"{r['max_in_flight_per_host']:>9} {r.get('body_bytes', ''):>11}")
+        print(f"{name:42} {r['pages_per_s']:>8} {r['share_of_limit']:>9.0%} "
+              f"{r['cpu_ms_per_page']:>12} {r['max_in_flight_per_host']:>9} "
+              f"{r.get('body_bytes', ''):>11}")
 
 
 # -- 3: CPU per page -----------------------------------------------------------------

@@ -13,8 +13,10 @@ database; sources fetched politely and kept as snapshots::
         print(report.outcomes)
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from factcheck._version import __version__
-from factcheck.drafts import draft_seed
 from factcheck.errors import (
     AddressRefused,
     AmbiguousClaim,
@@ -58,12 +60,31 @@ from factcheck.records import (
 from factcheck.scale import DEFAULT_SCALE, Rating, RatingScale, load_scale
 from factcheck.seeds import Seed, read_seed, read_seeds
 from factcheck.store import SeedReport, Store, Summary, open_store
-from factcheck.store.matching import Match, SentenceMatches
-from factcheck.text.sentences import Sentence, extract_claims
 from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.urls import normalize_url
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
+
+if TYPE_CHECKING:
+    from factcheck.drafts import draft_seed
+    from factcheck.store.matching import Match, SentenceMatches
+    from factcheck.text.sentences import Sentence, extract_claims
+
+#: Imported when first used, so that a nightly run that needs none of them does not
+#: pay for them at start-up (numpy, the embedding, the drafting).
+_LAZY = {"draft_seed": "factcheck.drafts", "Match": "factcheck.store.matching",
+         "SentenceMatches": "factcheck.store.matching", "Sentence": "factcheck.text.sentences",
+         "extract_claims": "factcheck.text.sentences"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'factcheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_SCALE",

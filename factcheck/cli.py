@@ -20,13 +20,12 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from factcheck._version import __version__
-from factcheck.drafts import checked_before, draft_seed
 from factcheck.errors import ConfigError, FactCheckError
 from factcheck.fetching import DEFAULT_READERS
 from factcheck.reports import (
@@ -47,7 +46,6 @@ from factcheck.reports.render import DIGEST_FORMATS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
-from factcheck.store.matching import Match
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
 from factcheck.tracking.archives import WAYBACK, ArchiveBudget
@@ -61,6 +59,9 @@ from factcheck.wacz import export_wacz
 from factcheck.web.archive import read_response
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
+
+if TYPE_CHECKING:
+    from factcheck.store.matching import Match
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -1033,6 +1034,8 @@ def reports(ctx: Context, /, folder: str, document: str | None, formats: tuple[s
 def extract_claims_command(ctx: Context, /, file: str, match: bool, limit: int,
                            as_json: bool) -> None:
     """Split an article into sentences and say which are worth checking, and why."""
+    from factcheck.drafts import checked_before
+
     text = _read_text(file)
     sentences = extract_claims(text)
     found: dict[int, list[Match]] = {}  # by where the sentence starts
@@ -1078,6 +1081,8 @@ def draft_seed_command(ctx: Context, /, file: str, output: str | None, force: bo
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists (a seed you may have edited); "
                                    "choose another -o, or --force to overwrite it")
+    from factcheck.drafts import draft_seed
+
     if match:
         with ctx.store() as store:
             data = draft_seed(file, target, store=store)

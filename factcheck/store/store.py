@@ -36,7 +36,7 @@ from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fe
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
-from factcheck.store import editing, matching
+from factcheck.store import editing
 from factcheck.store.db import (
     SCHEMA_HEAD,
     database_url,
@@ -45,7 +45,6 @@ from factcheck.store.db import (
     migrate,
     safe_url,
 )
-from factcheck.store.matching import SentenceMatches
 from factcheck.store.models import (
     NEVER,
     ChangeEventRow,
@@ -83,6 +82,8 @@ from factcheck.web.fetcher import FetchSettings
 
 if TYPE_CHECKING:
     from factcheck.importing import ImportReport
+    from factcheck.store import matching
+    from factcheck.store.matching import SentenceMatches
 
 __all__ = ["Store", "Summary", "open_store"]
 
@@ -154,7 +155,7 @@ class Store:
         self.engine = engine if engine is not None else make_engine(self.url)
         self.scale = scale
         self._session = sessionmaker(self.engine, expire_on_commit=False)
-        self._claim_index = matching.Index()
+        self._claim_index: matching.Index | None = None  # made at the first match
 
     def __repr__(self) -> str:
         return f"Store({safe_url(self.url)!r})"
@@ -553,8 +554,12 @@ class Store:
         repeats (the same claim, not the same topic), closest first, at most ``limit``
         each, with their current rating. ``every_sentence`` matches the others too (a
         single sentence typed in, say). Claims not yet embedded are embedded first."""
+        from factcheck.store import matching  # numpy and the embedding: only when matching
+
         if limit < 1:
             raise ConfigError("limit must be 1 or more")
+        if self._claim_index is None:
+            self._claim_index = matching.Index()
         try:
             with self._session.begin() as session:
                 matching.refresh_index(session)
