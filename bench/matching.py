@@ -110,13 +110,13 @@ def _fill(store: Any, claims: list[str]) -> None:
             for i, c in enumerate(claims)])
 
 
-def speed(n: int) -> dict[str, float]:
+def speed(n: int, postgres: str | None = None) -> dict[str, Any]:
     from factcheck import open_store
     from factcheck.seeds import read_seed
 
     article = read_seed(ROOT / "seeds" / "claims.yaml").document.text
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
+        url = postgres or f"sqlite:///{tmp}/bench.db"
         store = open_store(url, migrate=True)
         _fill(store, generated(n))
         t = time.perf_counter()
@@ -128,17 +128,36 @@ def speed(n: int) -> dict[str, float]:
         found = store.match(article)
         second = time.perf_counter() - t
         store.close()
-    print(f"{n:,} claims: first match {first:.2f} s (embeds and stores them), "
-          f"then {second:.2f} s for {len(found)} sentences of the seed article")
-    return {"claims": n, "first_s": round(first, 2), "then_s": round(second, 2)}
+        if postgres:
+            _drop(url)
+    where = "PostgreSQL" if postgres else "SQLite"
+    print(f"{n:,} claims on {where}: first match {first:.2f} s (embeds and stores them), "
+          f"then {second:.2f} s in a new store for {len(found)} sentences of the seed article")
+    return {"claims": n, "database": where, "first_s": round(first, 2),
+            "then_s": round(second, 2)}
+
+
+def _drop(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also on this PostgreSQL database (its public schema is emptied "
+                             "after: give a scratch database)")
     args = parser.parse_args()
     quality()
     speed(args.claims)
+    if args.postgres:
+        speed(args.claims, args.postgres)
 
 
 if __name__ == "__main__":

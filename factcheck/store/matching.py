@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from factcheck.store.models import ClaimRow, ClaimVectorRow, DocumentRow, VerdictRow
@@ -94,17 +94,18 @@ class Index:
                        ClaimRow.withdrawn_at.is_(None), ClaimRow.checkable.is_(True),
                        ClaimVectorRow.embedding == EMBEDDING)
         connection = session.connection()  # Core rows: 100,000 of them load in 0.2 s
-        # What changes when a vector is added, dropped or made anew from other words.
+        # What changes when a vector is added, dropped or made anew from other words (one
+        # table, no join: a claim withdrawn since is left out of the answers instead).
         token = tuple(connection.execute(
-            select(func.count(), func.max(ClaimRow.id), func.sum(ClaimRow.id),
+            select(func.count(), func.max(ClaimVectorRow.claim_id),
+                   func.sum(ClaimVectorRow.claim_id),
                    func.sum(func.length(ClaimVectorRow.words)))
-            .select_from(ClaimVectorRow).join(ClaimRow, current)).one())
+            .where(ClaimVectorRow.embedding == EMBEDDING)).one())
         if token != self._token:
-            rows = connection.execute(select(ClaimVectorRow.claim_id, ClaimVectorRow.vector)
-                                      .join(ClaimRow, current)).all()
-            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16)
-            self._ids = [r[0] for r in rows]
-            self._vectors = vectors.reshape(len(rows), DIMENSIONS).astype(np.float32)
+            ids, blob = _load(connection, current)
+            vectors = np.frombuffer(blob, dtype=np.float16)
+            self._ids = ids
+            self._vectors = vectors.reshape(len(ids), DIMENSIONS).astype(np.float32)
             self._token = token
 
         def words(ids: list[int]) -> dict[int, str]:
@@ -116,6 +117,24 @@ class Index:
         return Matcher(self._ids, self._vectors, words)
 
 
+def _load(connection: Connection, current: Any) -> tuple[list[int], bytes]:
+    """Every current vector, as ids and one run of bytes. On PostgreSQL the rows come
+    in psycopg's binary format: as text, bytea is hex, and 100,000 vectors read in 0.9 s
+    instead of 0.26 s."""
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor(binary=True)  # type: ignore[union-attr]
+        cursor.execute(
+            "SELECT v.claim_id, v.vector FROM claim_vector v JOIN claim c ON c.id = v.claim_id"
+            " WHERE c.withdrawn_at IS NULL AND c.checkable AND v.embedding = %s",
+            (EMBEDDING,))
+        rows = cursor.fetchall()
+        cursor.close()
+    else:
+        rows = connection.execute(select(ClaimVectorRow.claim_id, ClaimVectorRow.vector)
+                                  .join(ClaimRow, current)).all()
+    return [r[0] for r in rows], b"".join(r[1] for r in rows)
+
+
 def _described(session: Session, found: set[int]) -> dict[int, Match]:
     if not found:
         return {}
@@ -123,7 +142,8 @@ def _described(session: Session, found: set[int]) -> dict[int, Match]:
         select(ClaimRow.id, ClaimRow.key, ClaimRow.assertion, ClaimRow.quote,
                DocumentRow.key, DocumentRow.url)
         .join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
-        .where(ClaimRow.id.in_(found))).all()
+        .where(ClaimRow.id.in_(found), ClaimRow.withdrawn_at.is_(None),
+               ClaimRow.checkable.is_(True))).all()
     latest: dict[int, VerdictRow] = {}
     for row in session.scalars(select(VerdictRow).where(VerdictRow.claim_id.in_(found))
                                .order_by(VerdictRow.created_at, VerdictRow.id)):
@@ -151,5 +171,5 @@ def match_text(session: Session, index: Index, text: str, *, limit: int = 5,
     described = _described(session, {c.claim_id for candidates in found for c in candidates})
     return [SentenceMatches(s, [replace(described[c.claim_id],
                                         similarity=c.comparison.similarity)
-                                for c in candidates])
+                                for c in candidates if c.claim_id in described])
             for s, candidates in zip(sentences, found, strict=True)]
