@@ -67,6 +67,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python bench/night.py
 	$(BIN)/python bench/anchoring.py
 	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/fit_weights.py
 	$(BIN)/python bench/due.py
 	$(BIN)/python bench/rerun.py
