@@ -51,7 +51,7 @@ from factcheck.errors import (
 )
 from factcheck.urls import check_sendable
 from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response, unreadable
-from factcheck.web.safety import AddressPolicy, guarded_aiohttp_transport, guarded_transport
+from factcheck.web.safety import AddressPolicy, guarded_aiohttp_transport
 
 __all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "describe", "header_value",
            "host_key"]
@@ -372,8 +372,12 @@ class Fetcher:
                               max_keepalive_connections=self.settings.per_host)
         if self._ssl_context is None:
             self._ssl_context = httpx.create_ssl_context(trust_env=False)
-        guarded = guarded_aiohttp_transport if self.settings.http == "aiohttp" \
-            else guarded_transport
+        guarded: Callable[[AddressPolicy, httpx.Limits, ssl.SSLContext | None],
+                          httpx.AsyncBaseTransport]
+        if self.settings.http == "aiohttp":
+            guarded = guarded_aiohttp_transport
+        else:
+            from factcheck.web.httpcore_guard import guarded_transport as guarded
         transport = self._clients[key] = guarded(self.settings.addresses, limits,
                                                  self._ssl_context)
         self._evict_idle_clients()

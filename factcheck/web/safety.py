@@ -28,19 +28,27 @@ from typing import Any
 
 import aiohttp
 import aiohttp.abc
-import httpcore
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from factcheck.errors import (
     AddressRefused,
-    ConnectionFailed,
     NameNotFound,
     NameResolutionFailed,
 )
 
-__all__ = ["AddressPolicy", "GuardedBackend", "GuardedResolver", "guarded_aiohttp_transport",
-           "guarded_socket", "guarded_transport"]
+__all__ = ["AddressPolicy", "GuardedResolver", "guarded_aiohttp_transport", "guarded_socket",
+           "resolve"]
+
+
+def __getattr__(name: str) -> Any:
+    """The httpx machinery's guard lives in :mod:`factcheck.web.httpcore_guard`, loaded
+    only when that machinery is used (httpcore and h11 cost start-up time otherwise)."""
+    if name in ("GuardedBackend", "guarded_transport"):
+        from factcheck.web import httpcore_guard
+
+        return getattr(httpcore_guard, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -131,59 +139,6 @@ async def resolve(host: str, port: int) -> list[str]:
     except UnicodeError as exc:
         raise NameResolutionFailed(f"cannot resolve {host}: {exc}") from exc
     return [str(info[4][0]) for info in infos]
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, with the address policy at ``connect_tcp``."""
-
-    def __init__(self, policy: AddressPolicy) -> None:
-        self.policy = policy
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None
-                          ) -> httpcore.AsyncNetworkStream:
-        addresses = self.policy.check(host, await resolve(host, port))
-        failure: Exception | None = None
-        for address in addresses:  # one that times out or refuses: try the next
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
-                failure = exc
-        if isinstance(failure, httpcore.ConnectTimeout):
-            raise failure
-        raise ConnectionFailed(f"cannot connect to {host}:{port}: {failure}") from failure
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None
-                                  ) -> httpcore.AsyncNetworkStream:
-        raise AddressRefused("unix sockets are never sources")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def guarded_transport(policy: AddressPolicy, limits: httpx.Limits,
-                      ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose every connection passes ``policy``; proxies are ignored.
-
-    Pass one ``ssl_context`` to many transports: loading the CA store takes ~15 ms.
-    """
-    ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, verify=ssl_context)
-    # httpx does not take a network backend, so its pool is rebuilt around ours with
-    # the same settings. (A mocked transport in tests replaces the whole transport.)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(policy),
-    )
-    return transport
 
 
 # -- aiohttp: the same policy at its resolver and at every socket it opens -------------
