@@ -58,6 +58,17 @@ def test_another_year_and_another_figure_in_words() -> None:
                    ).differs == "figure"
 
 
+def test_a_known_name_counts_only_with_its_capital() -> None:
+    """"us" and "labor" in lower case are words, not the US and Labour: they do not stand
+    where the claim has another name."""
+    claim = "Japan's defense budget rose 4% in 2023."
+    assert compare("The minister told us the defense budget rose 4% in 2023.", claim).same
+    assert compare("Germany's defense budget rose 4% in 2023.", claim).differs == "name"
+    assert compare("In the port, labor costs rose 4% in 2023, the fixture union said.",
+                   "Port costs in Rotterdam rose 4% in 2023.").differs != "name"
+    assert compare("The US defense budget rose 4% in 2023.", claim).differs == "name"
+
+
 @pytest.mark.parametrize("held_out", [False, True])
 def test_the_labelled_set(held_out: bool) -> None:
     """Floors under the figures bench/matching.py prints (both parts)."""

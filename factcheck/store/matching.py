@@ -55,10 +55,6 @@ class SentenceMatches:
         return {**self.sentence.to_dict(), "matches": [m.to_dict() for m in self.matches]}
 
 
-def _words(claim: ClaimRow | Any) -> str:
-    return str(claim.assertion or claim.quote)
-
-
 def refresh_index(session: Session) -> int:
     """Embed every current checkable claim not yet embedded as it now reads (headings and
     opinions are not fact-checks to be found again); return how many."""

@@ -544,8 +544,6 @@ class Store:
                 select(SourceRow.url, SourceRow.timemap).order_by(SourceRow.url))
                 if not timemap]
 
-    # -- reviewers (the review desk) -----------------------------------------
-
     # -- have we checked this before? ------------------------------------------
 
     def match(self, text: str, *, limit: int = 5,
@@ -568,6 +566,8 @@ class Store:
         with self._session() as session:
             return matching.match_text(session, self._claim_index, text, limit=limit,
                                        every_sentence=every_sentence)
+
+    # -- reviewers (the review desk) -----------------------------------------
 
     def add_reviewer(self, name: str, password: str) -> None:
         """Add a reviewer who can sign in to the desk, or set a reviewer's password."""

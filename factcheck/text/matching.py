@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -164,10 +164,16 @@ def _numbers(text: str) -> str:
     return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group().lower()], text)
 
 
-def _names(text: str) -> set[str]:
-    """Named places, people, parties and organisations, as one spelling each."""
-    found = {_ALIASES[m.group().lower()].lower() for m in _ALIAS.finditer(text)}
-    rest = _ALIAS.sub(" ", text)
+@lru_cache(maxsize=4096)
+def _names(text: str) -> frozenset[str]:
+    """Named places, people, parties and organisations, as one spelling each. A known
+    name counts only as written with a capital: "told us" is not the US, "labor costs"
+    not Labour, "a democratic vote" not the Democrats."""
+    named = [m for m in _ALIAS.finditer(text) if m.group()[0].isupper()]
+    found = {_ALIASES[m.group().lower()].lower() for m in named}
+    rest = text
+    for m in reversed(named):
+        rest = rest[:m.start()] + " " + rest[m.end():]
     for i, word in enumerate(rest.split()):
         bare = word.strip("“”\"‘’'(),.;:!?–—")
         if len(bare) < 2 or not _NAME.fullmatch(bare) or bare.lower() in _COMMON:
@@ -175,7 +181,7 @@ def _names(text: str) -> set[str]:
         if i == 0 and not bare.isupper():
             continue  # a capital at the start says nothing (known names were read above)
         found.add(bare.rstrip("’'s").lower() if bare.endswith(("’s", "'s")) else bare.lower())
-    return found
+    return frozenset(found)
 
 
 def _direction(text: str) -> set[str]:
@@ -184,11 +190,14 @@ def _direction(text: str) -> set[str]:
     return ({"up"} if up else set()) | ({"down"} if down else set())
 
 
-def _figures(text: str) -> list[Quantity]:
-    return [q for q in find_quantities(_numbers(text)) if q.kind != "ordinal"]
+@lru_cache(maxsize=4096)
+def _figures(text: str) -> tuple[Quantity, ...]:
+    """The figures of ``text`` (ordinals aside), numbers in words read as digits. Cached:
+    a sentence is compared with up to 25 close claims, and claims recur across sentences."""
+    return tuple(q for q in find_quantities(_numbers(text)) if q.kind != "ordinal")
 
 
-def _figures_differ(a: list[Quantity], b: list[Quantity]) -> str | None:
+def _figures_differ(a: Sequence[Quantity], b: Sequence[Quantity]) -> str | None:
     """'year' or 'figure' where a figure of one has comparable ones in the other and none
     of them agrees; None where they agree or cannot be compared."""
     for q in a:
@@ -197,12 +206,6 @@ def _figures_differ(a: list[Quantity], b: list[Quantity]) -> str | None:
                               for r in others):
             return "year" if q.kind in ("year", "fiscal-year", "date") else "figure"
     return None
-
-
-def _own_words(text: str, other: str) -> str:
-    theirs = set(_WORDS.findall(other.lower()))
-    return " ".join(w for w in _WORDS.findall(text.lower())
-                    if w not in theirs and w not in _FUNCTION)
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ def _substituted(a: str, b: str, embedder: Callable[[Sequence[str]], Vectors]) -
                for i in range(len(pairs)))
 
 
-def _swapped(a: set[str], b: set[str]) -> bool:
+def _swapped(a: frozenset[str], b: frozenset[str]) -> bool:
     """A name of one stands where the other has another: each has one the other lacks."""
     return bool(a - b) and bool(b - a)
 
