@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from factcheck.evidence import assess
+from factcheck.policy.evidence import assess
 from factcheck.text.extract import extract
 from tests import corpus
 

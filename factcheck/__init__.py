@@ -17,6 +17,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from factcheck._version import __version__
+from factcheck.api import Store, open_store
+from factcheck.core import RunSummary
 from factcheck.errors import (
     AddressRefused,
     AmbiguousClaim,
@@ -32,9 +34,11 @@ from factcheck.errors import (
     FetchError,
     FetchTimeout,
     InvalidURL,
+    JobRunning,
     NameNotFound,
     NameResolutionFailed,
     NetworkError,
+    NoPublisher,
     NotFound,
     SeedError,
     SeedErrors,
@@ -45,7 +49,6 @@ from factcheck.errors import (
     VerdictConflict,
     Withheld,
 )
-from factcheck.fetching import FetchReport
 from factcheck.records import (
     NOT_CHECKABLE_KINDS,
     Claim,
@@ -59,9 +62,10 @@ from factcheck.records import (
 )
 from factcheck.scale import DEFAULT_SCALE, Rating, RatingScale, load_scale
 from factcheck.seeds import Seed, read_seed, read_seeds
-from factcheck.store import SeedReport, Store, Summary, open_store
-from factcheck.tracking.recheck import RecheckOptions, RunSummary
+from factcheck.store import SeedReport, Summary
+from factcheck.tracking.recheck import RecheckOptions
 from factcheck.urls import normalize_url
+from factcheck.web.captures import FetchReport
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
@@ -110,10 +114,12 @@ __all__ = [
     "FetchSettings",
     "FetchTimeout",
     "InvalidURL",
+    "JobRunning",
     "Match",
     "NameNotFound",
     "NameResolutionFailed",
     "NetworkError",
+    "NoPublisher",
     "NotFound",
     "Rating",
     "RatingScale",

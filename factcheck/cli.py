@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from factcheck import RecheckOptions, RunSummary, Store, Summary, open_store
 from factcheck._version import __version__
 from factcheck.errors import ConfigError, FactCheckError
-from factcheck.fetching import DEFAULT_READERS
+from factcheck.policy.schedule import parse_interval
 from factcheck.reports import (
     AUDIENCES,
     FORMATS,
@@ -44,7 +45,6 @@ from factcheck.reports import (
 from factcheck.reports import digest as make_digest
 from factcheck.reports.render import DIGEST_FORMATS
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
-from factcheck.store import Store, Summary, open_store
 from factcheck.store.db import safe_url
 from factcheck.store.models import utcnow
 from factcheck.text.sentences import extract_claims
@@ -52,8 +52,7 @@ from factcheck.tracking.archives import WAYBACK, ArchiveBudget
 from factcheck.tracking.notify import NOTIFY_ON, is_channel
 from factcheck.tracking.notify import notify as send_notification
 from factcheck.tracking.notify import sample as sample_notification
-from factcheck.tracking.recheck import RecheckOptions, RunSummary
-from factcheck.tracking.schedule import parse_interval
+from factcheck.tracking.readers import DEFAULT_READERS
 from factcheck.urls import check_sendable
 from factcheck.wacz import export_wacz
 from factcheck.web.archive import read_response

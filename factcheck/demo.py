@@ -19,10 +19,9 @@ from typing import Any
 
 import yaml
 
+from factcheck import RecheckOptions, RunSummary, Store, open_store
 from factcheck.errors import ConfigError
 from factcheck.fixtureweb import FixtureArchive, FixtureHost, Route, redirect
-from factcheck.store import Store, open_store
-from factcheck.tracking.recheck import RecheckOptions, RunSummary
 from factcheck.wacz import export_wacz
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy

@@ -12,7 +12,7 @@ import yaml
 from factcheck.text.sentences import byline_authors, extract_claims
 
 if TYPE_CHECKING:
-    from factcheck.store import Store
+    from factcheck.store import Database
     from factcheck.store.matching import Match
 
 __all__ = ["checked_before", "draft_seed"]
@@ -38,7 +38,7 @@ def checked_before(match: Match) -> str:
 
 
 def draft_seed(article: str | Path, output: str | Path, *,
-               store: Store | None = None) -> dict[str, Any]:
+               store: Database | None = None) -> dict[str, Any]:
     """Write a seed file for ``article`` to ``output`` and return what was written.
 
     Every sentence is accounted for: check-worthy ones become checkable draft claims

@@ -4,6 +4,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
 
     FactCheckError
     ├── ConfigError            a setting or a rating scale file is unusable
+    │   └── NoPublisher        no publisher is configured at all (ClaimReview needs one)
     ├── InvalidURL             a URL is not an absolute http(s) URL
     ├── UnknownRating          a rating is not on the scale in use
     ├── NotFound               no claim, document or source by that name
@@ -15,6 +16,7 @@ Every error a caller may want to catch derives from :class:`FactCheckError`::
     ├── AppendOnlyError        an attempt to change or delete a verdict
     │   └── VerdictConflict    a verdict recorded since the one a reviewer saw
     ├── EditConflict           what a reviewer edits was changed since they saw it
+    ├── JobRunning             another recheck holds this SQLite database
     └── FetchError             fetching a source failed; ``outcome`` is how it is recorded
         ├── AddressRefused     the host resolves to a private, loopback, link-local or
         │                      metadata address (never contacted)
@@ -49,9 +51,11 @@ __all__ = [
     "FetchError",
     "FetchTimeout",
     "InvalidURL",
+    "JobRunning",
     "NameNotFound",
     "NameResolutionFailed",
     "NetworkError",
+    "NoPublisher",
     "NotFound",
     "SeedError",
     "SeedErrors",
@@ -70,6 +74,10 @@ class FactCheckError(Exception):
 
 class ConfigError(FactCheckError):
     """A setting or a rating scale file is unusable."""
+
+
+class NoPublisher(ConfigError):
+    """No publisher is configured at all (as opposed to one configured wrongly)."""
 
 
 class InvalidURL(FactCheckError):
@@ -101,6 +109,10 @@ class VerdictConflict(AppendOnlyError):
 class EditConflict(FactCheckError):
     """What a reviewer edits (a claim's words, a conclusion, a passage) was changed by
     someone else since they saw it: nothing is written over it."""
+
+
+class JobRunning(FactCheckError):
+    """Another recheck holds this SQLite database; one job runs at a time."""
 
 
 class DamagedRecord(FactCheckError):

@@ -34,9 +34,9 @@ from typing import Any
 import yaml
 
 from factcheck.errors import InvalidURL, SeedError, SeedErrors, UnknownRating
+from factcheck.policy.schedule import parse_interval
 from factcheck.records import NOT_CHECKABLE_KINDS, ClaimKind, Stance
 from factcheck.scale import DEFAULT_SCALE, RatingScale
-from factcheck.tracking.schedule import parse_interval
 from factcheck.urls import normalize_url
 
 __all__ = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factcheck.errors import ConfigError, NotFound
-from factcheck.store import Store
+from factcheck.store import Database
 from factcheck.web.archive import copy_exchange
 
 __all__ = ["WaczExport", "export_wacz"]
@@ -33,7 +33,7 @@ class WaczExport:
     missing: tuple[str, ...]
 
 
-def export_wacz(store: Store, output: str | Path, archive_dir: str | Path, *,
+def export_wacz(store: Database, output: str | Path, archive_dir: str | Path, *,
                 document: str | None = None) -> WaczExport:
     """Write ``output`` (a .wacz) with the records the current verdicts of ``document``
     (every document, when None) rest on."""

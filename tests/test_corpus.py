@@ -165,7 +165,7 @@ def test_a_changed_ordinal_is_a_changed_figure_on_a_real_page(
     sentence = next(s for s in page.sentences if corpus.edit_ordinal(page.body, s))
     edited = corpus.edit_ordinal(page.body, sentence)
     assert edited is not None
-    from factcheck.evidence import assess
+    from factcheck.policy.evidence import assess
     from factcheck.text.extract import extract
 
     result = assess(sentence, extract(edited[0], "text/html", page.url).text)

@@ -33,15 +33,17 @@ from sqlalchemy.orm import Session
 from factcheck import Store, open_store
 from factcheck.cli import cli
 from factcheck.errors import InvalidURL, SeedError
-from factcheck.fetching import Capture, Readers, record_isolated
 from factcheck.fixtureweb import FixtureHost, Route, make_pdf, page, redirect
 from factcheck.reports import Publisher, build_report
 from factcheck.reports.render import render
 from factcheck.seeds import read_seed
 from factcheck.store.models import CheckRunRow, SnapshotRow, SourceRow, VerdictRow
 from factcheck.text.extract import Page, extract
+from factcheck.tracking.pipeline import record_isolated
+from factcheck.tracking.readers import Readers
 from factcheck.tracking.recheck import RecheckOptions
 from factcheck.urls import check_sendable, normalize_url
+from factcheck.web.captures import Capture
 from factcheck.web.fetcher import (
     Fetcher,
     FetchResult,
@@ -317,7 +319,7 @@ def test_reader_processes_die_with_their_parent(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import asyncio, sys
         from datetime import datetime, UTC
-        from factcheck.fetching import Readers
+        from factcheck.tracking.readers import Readers
         from factcheck.web.fetcher import FetchResult
         readers = Readers(1)
         asyncio.run(readers.extract(FetchResult(url="http://f/", started_at=datetime.now(UTC),

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from factcheck.tracking.changes import Observation, classify
-from factcheck.tracking.schedule import BACKOFF_CAP, FIRST_RETRY, next_check
-from factcheck.tracking.staleness import EvidenceState, basis_of, review_reasons
+from factcheck.policy.changes import Observation, classify
+from factcheck.policy.schedule import BACKOFF_CAP, FIRST_RETRY, next_check
+from factcheck.policy.staleness import EvidenceState, basis_of, review_reasons
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -90,7 +90,7 @@ def test_staleness_flags_only_what_moved_since_the_verdict() -> None:
 
 
 def test_intervals_are_read_as_a_desk_writes_them() -> None:
-    from factcheck.tracking.schedule import parse_interval
+    from factcheck.policy.schedule import parse_interval
 
     assert parse_interval("7d") == timedelta(days=7)
     assert parse_interval("12h") == timedelta(hours=12)

@@ -24,9 +24,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from factcheck import Store
 from factcheck.errors import EditConflict, FactCheckError, NotFound, VerdictConflict
 from factcheck.records import Claim, Stance
-from factcheck.store import Store
 from factcheck.text.anchor import figure_flags
 from factcheck.text.sentences import split
 from factcheck.web.fetcher import FetchSettings

@@ -31,7 +31,7 @@ from factcheck.reports.render import (
     left_out_of_claimreview,
     render,
 )
-from factcheck.store import Store
+from factcheck.store import Database
 
 __all__ = [
     "AUDIENCES",
@@ -61,7 +61,7 @@ def desk_link(desk_url: str, ref: str) -> str:
     return f"{desk_url.rstrip('/')}/claims/{quote(document, safe='')}/{quote(key, safe='')}"
 
 
-def digest(store: Store, *, run: int | None = None, as_json: bool = False,
+def digest(store: Database, *, run: int | None = None, as_json: bool = False,
            fmt: str = "md", since: datetime | None = None,
            desk_url: str | None = None) -> str:
     """What a recheck run (the latest by default) changed, or every run ``since`` a
@@ -87,7 +87,7 @@ def digest(store: Store, *, run: int | None = None, as_json: bool = False,
     return renderers["json" if as_json else fmt](chosen, changes, needs)
 
 
-def write_reports(store: Store, folder: str | Path, formats: tuple[str, ...] = FORMATS, *,
+def write_reports(store: Database, folder: str | Path, formats: tuple[str, ...] = FORMATS, *,
                   document: str | None = None, audience: str = "public",
                   on_report: Callable[[Report], None] | None = None,
                   **options: Any) -> list[Path]:

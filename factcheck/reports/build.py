@@ -12,7 +12,7 @@ from typing import Any
 from factcheck.records import Claim, Evidence, Verdict
 from factcheck.reports.annotate import Run, annotate, paragraphs
 from factcheck.scale import RatingScale
-from factcheck.store import Store
+from factcheck.store import Database
 
 __all__ = ["SCHEMA_VERSION", "ClaimEntry", "Correction", "EvidenceEntry", "Report",
            "build_report"]
@@ -192,7 +192,7 @@ def _scale(scale: RatingScale) -> dict[str, Any]:
                         for r in scale]}
 
 
-def build_report(store: Store, document: str | None = None) -> Report:
+def build_report(store: Database, document: str | None = None) -> Report:
     """The report of ``document`` (the only document, when there is one)."""
     documents = {d.key: d for d in store.documents()}
     if document is None:

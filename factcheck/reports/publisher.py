@@ -24,17 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from factcheck.errors import ConfigError
+from factcheck.errors import ConfigError, NoPublisher
 
 __all__ = ["NoPublisher", "Publisher", "find_publisher"]
 
 _SETTINGS = (("name", "--org", "FACTCHECK_ORG_NAME"),
              ("url", "--org-url", "FACTCHECK_ORG_URL"),
              ("review_url", "--review-url", "FACTCHECK_REVIEW_URL"))
-
-
-class NoPublisher(ConfigError):
-    """No publisher is configured at all (as opposed to one configured wrongly)."""
 
 
 @dataclass(frozen=True)

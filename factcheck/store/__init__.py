@@ -1,6 +1,10 @@
-"""Persistence: the tables, the engine and migrations, and the :class:`Store` over them."""
+"""Persistence: the tables, the engine and migrations, and the :class:`Database` over them.
 
+Storing and querying only; the work done on the data (fetching, the recheck) is
+:mod:`factcheck.tracking`'s, brought together with this in :class:`factcheck.Store`.
+"""
+
+from factcheck.store.database import Database, Summary
 from factcheck.store.seeding import SeedReport
-from factcheck.store.store import Store, Summary, open_store
 
-__all__ = ["SeedReport", "Store", "Summary", "open_store"]
+__all__ = ["Database", "SeedReport", "Summary"]

@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from factcheck.fetching import Target
 from factcheck.store.models import CheckRunRow, SourceRow
+from factcheck.web.captures import Target
 
 __all__ = ["DEAD_AFTER", "HEARTBEAT", "RunLock", "claim_due", "due_batch", "due_filter",
            "release", "renew", "take_over_dead_runs"]

@@ -36,11 +36,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import FactCheckError
-from factcheck.evidence import assess
+from factcheck.policy.evidence import assess
+from factcheck.policy.staleness import verdict_time
 from factcheck.store.models import ClaimRow, EvidenceRow, SourceRow
 from factcheck.text.anchor import Selector
 from factcheck.text.extract import extract
-from factcheck.tracking.staleness import verdict_time
 from factcheck.urls import check_sendable
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings
 from factcheck.web.safety import resolve

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from factcheck.text.markdown import escape_markdown
 
 if TYPE_CHECKING:
-    from factcheck.tracking.recheck import RunSummary
+    from factcheck.core import RunSummary
 
 __all__ = ["NOTIFY_ON", "Delivery", "compose", "is_channel", "notify", "sample", "wait_for",
            "wanted"]

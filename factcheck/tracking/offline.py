@@ -29,8 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.errors import NameResolutionFailed, NetworkError
-from factcheck.fetching import Capture, record_isolated
 from factcheck.store.models import SourceRow
+from factcheck.tracking.pipeline import record_isolated
+from factcheck.web.captures import Capture
 from factcheck.web.fetcher import Fetcher, FetchSettings
 from factcheck.web.safety import resolve
 

@@ -43,8 +43,8 @@ import httpx
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from factcheck.errors import FactCheckError
-from factcheck.fetching import DEFAULT_READERS, Capture, Target, fetch_targets
+from factcheck.core import EXIT_FAILED, EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_OUT_OF_TIME, RunSummary
+from factcheck.errors import JobRunning
 from factcheck.store.leases import (
     HEARTBEAT,
     RunLock,
@@ -63,13 +63,16 @@ from factcheck.store.models import (
     SourceRow,
     utcnow,
 )
-from factcheck.store.snapshots import record_captures, reviews
+from factcheck.store.snapshots import reviews
 from factcheck.text.anchor import changed_words
 from factcheck.tracking.archives import ArchiveBudget, check_archives, default_archive_base
 from factcheck.tracking.notify import compose, wait_for, wanted
 from factcheck.tracking.notify import notify as send
 from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
+from factcheck.tracking.pipeline import DEFAULT_READERS, fetch_targets
+from factcheck.tracking.recording import record_captures
 from factcheck.urls import check_sendable
+from factcheck.web.captures import Capture, Target
 from factcheck.web.fetcher import FetchSettings
 
 __all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "EXIT_OUT_OF_TIME", "JobRunning",
@@ -77,19 +80,11 @@ __all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "EXIT_OUT_OF_TIME", "J
 
 log = logging.getLogger("factcheck.recheck")
 
-EXIT_OK = 0
-EXIT_NEEDS_REVIEW = 3
-EXIT_FAILED = 4
-EXIT_OUT_OF_TIME = 5
 #: Once a run must stop (a signal, its deadline), what is in flight gets this long to
 #: finish before it is dropped (its sources are checked again next run).
 GRACE = 5.0
 #: The longest the webhook and each notification channel are waited for.
 NOTIFY_TIMEOUT = 30.0
-
-class JobRunning(FactCheckError):
-    """Another recheck holds this SQLite database; one job runs at a time."""
-
 
 @dataclass(frozen=True)
 class RecheckOptions:
@@ -129,68 +124,6 @@ class RecheckOptions:
     #: gets ``GRACE`` seconds, and the run ends ``out-of-time``. None: no limit.
     max_runtime: timedelta | None = None
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-
-
-@dataclass
-class RunSummary:
-    """What a run did; ``exit_code`` is what cron sees."""
-
-    run_id: int
-    status: str  # finished | offline | failed | interrupted | out-of-time
-    reason: str | None
-    started_at: datetime
-    finished_at: datetime
-    checked: int = 0
-    states: Counter[str] = field(default_factory=Counter)
-    errors: int = 0
-    #: Claims whose verdict became stale in this run: (DOCUMENT/KEY, reasons).
-    newly_stale: list[tuple[str, list[str]]] = field(default_factory=list)
-    #: Every claim that needs review now.
-    needs_review: list[tuple[str, list[str]]] = field(default_factory=list)
-    #: For the newly stale claims, the cited words that changed: DOCUMENT/KEY to
-    #: (source URL, old words, new words).
-    changed_words: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
-    #: Sources whose state changed in this run: (url, before, after, reason).
-    source_changes: list[tuple[str, str | None, str, str | None]] = field(
-        default_factory=list)
-    #: Seconds per phase: fetching (the fetch phase, wall clock), recording (database
-    #: writes, which overlap the fetching), archives, notifying.
-    seconds: dict[str, float] = field(default_factory=dict)
-    #: Sources due when the run began that it did not check (the next run does).
-    left: int = 0
-    #: The public archive phase: lookups done, deferred to the next run, and why the
-    #: archive was given up on or the lookups cut short, if they were.
-    archive: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> int:
-        if self.status == "out-of-time":
-            return EXIT_OUT_OF_TIME
-        if self.status != "finished":
-            return EXIT_FAILED
-        return EXIT_NEEDS_REVIEW if self.needs_review else EXIT_OK
-
-    @property
-    def phases(self) -> dict[str, Any]:
-        """Where the time went, as recorded on the run and shown by ``runs --json``."""
-        return {"seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-                "left": self.left, "archive": self.archive}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run": self.run_id, "status": self.status, "reason": self.reason,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": self.finished_at.isoformat(), "checked": self.checked,
-            "unchanged": self.states.get("unchanged", 0),
-            "changed": self.states.get("changed", 0), "states": dict(self.states),
-            "errors": self.errors,
-            "newly_stale": [{"claim": c, "reasons": r} for c, r in self.newly_stale],
-            "review_queue": [{"claim": c, "reasons": r} for c, r in self.needs_review],
-            "source_changes": [{"source": u, "before": b, "after": a, "reason": why}
-                               for u, b, a, why in self.source_changes],
-            "phases": self.phases,
-            "exit_code": self.exit_code,
-        }
 
 
 # -- one job at a time on SQLite ---------------------------------------------------------

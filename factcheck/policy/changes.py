@@ -24,9 +24,8 @@ from factcheck.errors import InvalidURL
 from factcheck.text.soft404 import SOFT_404
 from factcheck.urls import normalize_url
 
-__all__ = ["GONE_AFTER", "SOFT_404", "SOURCE_STATES", "Observation", "classify"]
+__all__ = ["GONE_AFTER", "SOFT_404", "Observation", "classify"]
 
-SOURCE_STATES = ("unchanged", "changed", "moved", "gone", "soft-404", "blocked", "error")
 GONE_AFTER = timedelta(days=1)
 BLOCKING_STATUSES = frozenset({401, 403})
 GONE_STATUSES = frozenset({404, 410})

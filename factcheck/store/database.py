@@ -1,28 +1,21 @@
-"""The library's front door: a :class:`Store` on one database."""
+"""The database: claims, sources, evidence, verdicts and snapshots, stored and queried."""
 
 from __future__ import annotations
 
-import asyncio
 import difflib
-import functools
-import hashlib
 import itertools
 import os
-import re
-import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import EllipsisType, TracebackType
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Self
 
-import httpx
-from sqlalchemy import Engine, func, insert, literal, select, text, update
+from sqlalchemy import Engine, func, insert, literal, select, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from factcheck.errors import (
@@ -32,7 +25,6 @@ from factcheck.errors import (
     UnknownRating,
     VerdictConflict,
 )
-from factcheck.fetching import DEFAULT_READERS, Capture, FetchReport, Target, fetch_targets
 from factcheck.records import Claim, Document, Evidence, Snapshot, Source, Verdict
 from factcheck.scale import DEFAULT_SCALE, RatingScale
 from factcheck.seeds import read_seeds
@@ -48,44 +40,32 @@ from factcheck.store.db import (
 from factcheck.store.models import (
     NEVER,
     ChangeEventRow,
-    CheckRunRow,
     ClaimRow,
-    DeskSessionRow,
     DocumentRow,
     EvidenceRow,
-    ReviewerRow,
     SnapshotRow,
     SourceRow,
     VerdictRow,
     utcnow,
 )
+from factcheck.store.reviewers import Reviewers
+from factcheck.store.runs import RunLog
 from factcheck.store.seeding import SeedReport, apply_seeds
 from factcheck.store.snapshots import (
     check_evidence,
-    record_captures,
     review_of,
     text_of,
     verdict_basis,
 )
 from factcheck.text.anchor import figure_flags
 from factcheck.text.figures import check_arithmetic, compare_figures
-from factcheck.tracking.archives import (
-    ArchiveReport,
-    check_archives,
-    default_archive_base,
-    request_captures,
-)
-from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
-from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
 from factcheck.urls import normalize_url
-from factcheck.web.fetcher import FetchSettings
 
 if TYPE_CHECKING:
-    from factcheck.importing import ImportReport
     from factcheck.store import matching
     from factcheck.store.matching import SentenceMatches
 
-__all__ = ["Store", "Summary", "open_store"]
+__all__ = ["Database", "Summary"]
 
 
 @dataclass(frozen=True)
@@ -104,45 +84,10 @@ class Summary:
         return dict(vars(self))
 
 
-def open_store(url: str | os.PathLike[str] | URL | None = None, *,
-               scale: RatingScale = DEFAULT_SCALE, migrate: bool = False) -> Store:
-    """Open the database at ``url`` (see :func:`factcheck.store.db.database_url`).
-
-    With ``migrate=True`` the schema is brought to the newest revision first (and a
-    SQLite file created if need be); otherwise a database that is not at it, or a
-    SQLite file that does not exist (a mistyped path leaves no empty database
-    behind), raises :class:`ConfigError` saying to run ``factcheck init``.
-    """
-    target = url if isinstance(url, URL) else database_url(url)
-    if not migrate and target.get_backend_name() == "sqlite" \
-            and target.database not in (None, "", ":memory:") \
-            and not Path(target.database).exists():
-        raise ConfigError(f"no database at {target.database}: create it with "
-                          "`factcheck init` (or check --db)")
-    store = Store(target, scale=scale)
-    try:
-        if migrate:
-            store.migrate()
-        else:
-            store.check_schema()
-    except DBAPIError as exc:
-        store.close()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise ConfigError(f"cannot use the database {safe_url(store.url)}: {reason}") from exc
-    except BaseException:
-        store.close()
-        raise
-    return store
-
-
-@functools.cache
-def _DUMMY_HASH() -> str:
-    from argon2 import PasswordHasher
-    return PasswordHasher().hash("not a password anyone has")
-
-
-class Store:
-    """Claims, sources, evidence and verdicts in one database.
+class Database(Reviewers, RunLog):
+    """Claims, sources, evidence and verdicts in one database: the storing and the
+    queries. :class:`factcheck.Store` adds the work done on them (fetch, recheck,
+    public archives, imports).
 
     Every method runs in its own short transaction and returns plain records
     (:mod:`factcheck.records`), never live ORM objects.
@@ -158,9 +103,9 @@ class Store:
         self._claim_index: matching.Index | None = None  # made at the first match
 
     def __repr__(self) -> str:
-        return f"Store({safe_url(self.url)!r})"
+        return f"{type(self).__name__}({safe_url(self.url)!r})"
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -391,7 +336,7 @@ class Store:
                 return None
             return text_of(session, row.main_text_blob if main else row.text_blob)
 
-    # -- fetching ---------------------------------------------------------------
+    # -- sources ----------------------------------------------------------------
 
     def add_sources(self, urls: Iterable[str]) -> list[str]:
         """Add the URLs as sources where new; return their normalized forms, in order."""
@@ -403,81 +348,6 @@ class Store:
                  "consecutive_failures": 0, "created_at": now} for u in normalized])
         return normalized
 
-    def import_claimreview(self, sources: Iterable[str | Path], *,
-                           rating_map: dict[str, str] | None = None,
-                           settings: FetchSettings | None = None,
-                           transport: httpx.AsyncBaseTransport | None = None
-                           ) -> ImportReport:
-        """Bring in published fact-checks from their ClaimReview markup: pages (URLs or
-        saved ``.html`` files), JSON feeds, sitemaps (see :mod:`factcheck.importing`).
-
-        Each fact-check becomes a document, each review a claim with its verdict (the
-        publisher's label kept verbatim, a rating of this store's scale mapped from it,
-        ``rating_map`` first), and the links it cites sources the recheck tracks. A
-        source that cannot be read is named in the report with its reason; the rest is
-        imported, in one transaction. Importing the same sources again changes nothing.
-        """
-        from factcheck.importing import ImportReport, read_sources, seeds_of
-
-        report = ImportReport()
-        pages = []
-        for source, found, error in asyncio.run(read_sources(sources, settings, transport)):
-            report.sources.append({"source": source, "fact_checks": len(found),
-                                   "reviews": sum(len(p.reviews) for p in found),
-                                   "error": error})
-            pages += found
-        seeds, report.warnings = seeds_of(pages, self.scale, rating_map)
-        if seeds:
-            with self._session.begin() as session:
-                report.seeded = apply_seeds(session, seeds, self.scale)
-        return report
-
-    def fetch(self, urls: Iterable[str] | None = None, *,
-              settings: FetchSettings | None = None,
-              archive_dir: str | Path | None = "archive",
-              readers: int = DEFAULT_READERS,
-              transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
-        """Fetch ``urls`` now (added as sources when new), or every source if ``None``.
-
-        Each fetch becomes a snapshot; raw exchanges go to a WARC file in
-        ``archive_dir`` (``None``: no WARC). Text is extracted in ``readers`` worker
-        processes (started on demand; a script calling this needs the usual
-        ``if __name__ == "__main__":`` guard), or in a thread with ``readers=0``.
-        Runs its own event loop; from async code, await :meth:`fetch_async` instead.
-        """
-        return asyncio.run(self.fetch_async(urls, settings=settings, archive_dir=archive_dir,
-                                            readers=readers, transport=transport))
-
-    async def fetch_async(self, urls: Iterable[str] | None = None, *,
-                          settings: FetchSettings | None = None,
-                          archive_dir: str | Path | None = "archive",
-                          readers: int = DEFAULT_READERS,
-                          transport: httpx.AsyncBaseTransport | None = None) -> FetchReport:
-        """:meth:`fetch`, for callers already inside an event loop."""
-        wanted = None if urls is None else self.add_sources(urls)
-        settings = settings or FetchSettings()
-        with self._session() as session:
-            query = select(SourceRow.id, SourceRow.url, SourceRow.etag,
-                           SourceRow.last_modified, SourceRow.text_sha256,
-                           SourceRow.content_sha256).order_by(SourceRow.id)
-            if wanted is not None:
-                query = query.where(SourceRow.url.in_(wanted))
-            targets = [Target(*row) for row in session.execute(query)]
-            up = known_up(session)
-        # The recheck's guard: offline, nothing is recorded (FetchReport.offline says why).
-        hosts = list(dict.fromkeys(urlsplit(t.url).hostname or "" for t in targets))[:20]
-        reason = await offline_reason(hosts, up, settings, transport=transport) \
-            if targets else None
-        if reason is not None:
-            return FetchReport(sources=len(targets), offline=reason)
-        guard = OfflineGuard(self._record_captures)
-        report = await fetch_targets(
-            targets, guard, settings=settings,
-            archive_dir=None if archive_dir is None else Path(archive_dir),
-            transport=transport, readers_count=readers)
-        report.offline = await guard.settle(up, settings, transport)
-        return report
-
     def check_evidence(self, urls: Iterable[str] | None = None) -> int:
         """Re-assess evidence against the latest snapshots, without fetching.
 
@@ -488,53 +358,6 @@ class Store:
             if urls is not None:
                 ids = {self._find_source(session, url).id for url in urls}
             return check_evidence(session, ids)
-
-    # -- rechecking -------------------------------------------------------------
-
-    def recheck(self, options: RecheckOptions | None = None, *,
-                clock: Callable[[], datetime] = utcnow,
-                transport: httpx.AsyncBaseTransport | None = None,
-                progress: Callable[[int, int], None] | None = None,
-                should_stop: Callable[[], bool] = lambda: False) -> RunSummary:
-        """Check what is due once (see :mod:`factcheck.tracking.recheck`)."""
-        return recheck(self._session, self.url, options or RecheckOptions(), clock=clock,
-                       transport=transport, progress=progress, should_stop=should_stop)
-
-    async def recheck_async(self, options: RecheckOptions | None = None, *,
-                            clock: Callable[[], datetime] = utcnow,
-                            transport: httpx.AsyncBaseTransport | None = None,
-                            progress: Callable[[int, int], None] | None = None,
-                            should_stop: Callable[[], bool] = lambda: False) -> RunSummary:
-        """:meth:`recheck`, for callers already inside an event loop."""
-        return await recheck_async(self._session, self.url, options or RecheckOptions(),
-                                   clock=clock, transport=transport, progress=progress,
-                                   should_stop=should_stop)
-
-    def check_archives(self, base: str | None = None, settings: FetchSettings | None = None,
-                       *, clock: Callable[[], datetime] = utcnow,
-                       transport: httpx.AsyncBaseTransport | None = None) -> ArchiveReport:
-        """Ask the public archive (``base``; default $FACTCHECK_ARCHIVE_BASE, else the
-        Wayback Machine) about the evidence whose live source failed it (a recheck does
-        this after each run; see :mod:`factcheck.tracking.archives`)."""
-        base = base or default_archive_base()
-        if base is None:
-            raise ConfigError("archive lookups are off (FACTCHECK_ARCHIVE_BASE=off); "
-                              "give the archive's base URL")
-        return asyncio.run(check_archives(self._session, base, settings, clock=clock,
-                                          transport=transport))
-
-    def request_captures(self, urls: list[str], base: str | None = None,
-                         settings: FetchSettings | None = None, *, interval: float = 5.0,
-                         transport: httpx.AsyncBaseTransport | None = None
-                         ) -> list[tuple[str, str]]:
-        """Ask the archive to capture each URL (Save Page Now), at most one request every
-        ``interval`` seconds; record and return each outcome."""
-        base = base or default_archive_base()
-        if base is None:
-            raise ConfigError("archive requests are off (FACTCHECK_ARCHIVE_BASE=off); "
-                              "give the archive's base URL")
-        return asyncio.run(request_captures(self._session, base, urls, settings,
-                                            interval=interval, transport=transport))
 
     def uncaptured(self) -> list[str]:
         """The sources the archive holds no capture of, as far as we know (never asked,
@@ -566,106 +389,6 @@ class Store:
         with self._session() as session:
             return matching.match_text(session, self._claim_index, text, limit=limit,
                                        every_sentence=every_sentence)
-
-    # -- reviewers (the review desk) -----------------------------------------
-
-    def add_reviewer(self, name: str, password: str) -> None:
-        """Add a reviewer who can sign in to the desk, or set a reviewer's password."""
-        from argon2 import PasswordHasher
-
-        name = name.strip()
-        if not re.fullmatch(r"[\w.@-]{1,100}", name):
-            raise ConfigError("a reviewer name is 1-100 letters, digits, '.', '@', '_' or '-'")
-        if len(password) < 8:
-            raise ConfigError("a password needs at least 8 characters")
-        hashed = PasswordHasher().hash(password)
-        with self._session.begin() as session:
-            row = session.scalars(select(ReviewerRow).where(ReviewerRow.name == name)).first()
-            if row is None:
-                session.add(ReviewerRow(name=name, password_hash=hashed))
-            else:
-                row.password_hash = hashed
-                # A new password ends every session signed in with the old one.
-                session.execute(update(DeskSessionRow)
-                                .where(DeskSessionRow.reviewer_id == row.id,
-                                       DeskSessionRow.revoked_at.is_(None))
-                                .values(revoked_at=utcnow()))
-
-    def reviewers(self) -> list[str]:
-        with self._session() as session:
-            return list(session.scalars(select(ReviewerRow.name).order_by(ReviewerRow.name)))
-
-    def check_password(self, name: str, password: str) -> bool:
-        """Whether ``password`` is ``name``'s (the same work whether the name exists or
-        not, so that timing does not tell which names do)."""
-        from argon2 import PasswordHasher
-        from argon2.exceptions import Argon2Error
-
-        hashed = None
-        if "\x00" not in name and len(name) <= 100:  # no such name: the same work below
-            with self._session() as session:
-                hashed = session.scalar(select(ReviewerRow.password_hash)
-                                        .where(ReviewerRow.name == name))
-        hasher = PasswordHasher()
-        try:
-            hasher.verify(hashed or _DUMMY_HASH(), password)
-        except Argon2Error:
-            return False
-        return hashed is not None
-
-    def next_due(self) -> datetime | None:
-        """When the next source falls due (``None``: no sources)."""
-        with self._session() as session:
-            due = session.scalar(select(func.min(SourceRow.next_check_at)))
-        return due
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest recheck runs, newest first."""
-        with self._session() as session:
-            rows = session.scalars(select(CheckRunRow).order_by(CheckRunRow.id.desc())
-                                   .limit(limit))
-            return [{"run": r.id, "worker": r.worker, "status": r.status, "reason": r.reason,
-                     "started_at": r.started_at, "finished_at": r.finished_at,
-                     "checked": r.checked, "states": r.counts, "errors": r.errors,
-                     "review_count": r.needs_review, "phases": r.phases} for r in rows]
-
-    def changes(self, run: int | None = None, *,
-                since: datetime | None = None) -> list[dict[str, Any]]:
-        """What changed in a run (the latest finished one by default), or in every run
-        since a moment: every event.
-
-        A run id that does not exist is :class:`NotFound`, naming the latest runs."""
-        with self._session() as session:
-            if since is not None:
-                return self._events(session, ChangeEventRow.at >= since)
-            if run is None:
-                run = session.scalar(select(func.max(CheckRunRow.id)).where(
-                    CheckRunRow.status == "finished"))
-            elif session.get(CheckRunRow, run) is None:
-                latest = list(session.scalars(select(CheckRunRow.id)
-                                              .order_by(CheckRunRow.id.desc()).limit(5)))
-                raise NotFound(f"no run {run}" + (
-                    f"; the latest are {', '.join(map(str, latest))} (factcheck runs)"
-                    if latest else "; no recheck has run yet"))
-            if run is None:
-                return []
-            return self._events(session, ChangeEventRow.run_id == run)
-
-    @staticmethod
-    def _events(session: Session, where: Any) -> list[dict[str, Any]]:
-        rows = session.execute(
-            select(ChangeEventRow, SourceRow.url, ClaimRow.key, DocumentRow.key)
-            .outerjoin(SourceRow, SourceRow.id == ChangeEventRow.source_id)
-            .outerjoin(ClaimRow, ClaimRow.id == ChangeEventRow.claim_id)
-            .outerjoin(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-            .where(where).order_by(ChangeEventRow.id))
-        return [{"run": e.run_id, "at": e.at, "subject": e.subject, "source": url,
-                 "claim": f"{doc}/{key}" if key else None, "before": e.before,
-                 "after": e.after, "reason": e.reason} for e, url, key, doc in rows]
-
-    def _record_captures(self, captures: list[Capture]) -> None:
-        with self._session.begin() as session:
-            record_captures(session, captures)
 
     # -- writing --------------------------------------------------------------
 
@@ -777,39 +500,6 @@ class Store:
             row = self._find_document(session, document)
             return row.summary, row.summary_at
 
-    def add_session(self, name: str, lifetime: timedelta = timedelta(hours=12)) -> str:
-        """Sign ``name`` in to the desk: a new random token, whose hash is kept."""
-        token = secrets.token_urlsafe(32)
-        with self._session.begin() as session:
-            reviewer = session.scalars(select(ReviewerRow).where(ReviewerRow.name == name)
-                                       ).one()
-            now = utcnow()
-            session.add(DeskSessionRow(token_sha256=_token_hash(token),
-                                       reviewer_id=reviewer.id, created_at=now,
-                                       expires_at=now + lifetime))
-        return token
-
-    def session_user(self, token: str) -> str | None:
-        """Who holds the desk session ``token``, if it is live (not signed out, not
-        ended by a new password, not expired)."""
-        if not token or len(token) > 200:
-            return None
-        with self._session() as session:
-            return session.scalar(
-                select(ReviewerRow.name).join(DeskSessionRow,
-                                              DeskSessionRow.reviewer_id == ReviewerRow.id)
-                .where(DeskSessionRow.token_sha256 == _token_hash(token),
-                       DeskSessionRow.revoked_at.is_(None),
-                       DeskSessionRow.expires_at > utcnow()))
-
-    def end_session(self, token: str) -> None:
-        """Sign out: the session ``token`` no longer works, whoever holds a copy."""
-        with self._session.begin() as session:
-            session.execute(update(DeskSessionRow)
-                            .where(DeskSessionRow.token_sha256 == _token_hash(token),
-                                   DeskSessionRow.revoked_at.is_(None))
-                            .values(revoked_at=utcnow()))
-
     # -- helpers --------------------------------------------------------------
 
     @staticmethod
@@ -903,10 +593,6 @@ class Store:
             state_changed_at=row.state_changed_at, failing_since=row.failing_since,
             moved_to=row.moved_to, check_interval_seconds=row.check_interval_seconds,
             paused=row.paused)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def _did_you_mean(name: str, names: Iterable[str]) -> str:

@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from factcheck.text.anchor import Anchor, Selector, anchor
 from factcheck.text.figures import figure_changes
 
-__all__ = ["EVIDENCE_STATUSES", "Assessment", "assess"]
+__all__ = ["Assessment", "assess"]
 
-EVIDENCE_STATUSES = ("found", "drifted", "figures-changed", "missing", "linked",
-                     "source-unreachable", "unchecked")
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from factcheck.core import MOVED_EVIDENCE, MOVED_STATES
+
 __all__ = ["EvidenceState", "archived", "basis_of", "review_reasons", "verdict_time"]
 
-MOVED_EVIDENCE = frozenset({"drifted", "figures-changed", "missing"})
-MOVED_SOURCES = frozenset({"gone", "moved", "soft-404"})
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def review_reasons(basis: dict[str, Any] | None, states: Iterable[EvidenceState]
         suffix = f"; {said}" if said else ""
         if s.status in MOVED_EVIDENCE and was_evidence.get(str(s.evidence_id)) != s.status:
             reasons.append(f"evidence {s.status} at {s.url}: {s.reason or s.status}"
-                           + ("" if s.source_state in MOVED_SOURCES else suffix))
-        if s.source_state in MOVED_SOURCES and was_source.get(str(s.source_id)) != s.source_state:
+                           + ("" if s.source_state in MOVED_STATES else suffix))
+        if s.source_state in MOVED_STATES and was_source.get(str(s.source_id)) != s.source_state:
             reason = f"source {s.source_state}: {s.url}"
             if s.source_reason:
                 reason += f" ({s.source_reason})"
