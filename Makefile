@@ -50,10 +50,11 @@ chromium:
 	      chromium chromium-driver) >/dev/null || echo "could not install chromium: the browser tests will skip"; \
 	  else echo "chromium or chromedriver is not installed: the browser tests will skip"; fi; }
 
-## lint: ruff and mypy
+## lint: ruff, mypy, and the layers contract (import-linter; see pyproject.toml)
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check factcheck tests migrations bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## check: lint and test, as CI does
 check: lint test

@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factcheck import InvalidURL, normalize_url
+from factcheck.web.httpcore_guard import GuardedBackend
 
 
 @pytest.mark.parametrize(("given_url", "normal"), [
@@ -86,7 +87,7 @@ def test_a_connect_timeout_on_one_address_tries_the_next(
             return "connected"
 
     monkeypatch.setattr(safety, "resolve", two_addresses)
-    backend = safety.GuardedBackend(safety.AddressPolicy(allow_private=True))
+    backend = GuardedBackend(safety.AddressPolicy(allow_private=True))
     backend._inner = Inner()  # type: ignore[assignment]
     assert asyncio.run(backend.connect_tcp("fixture.example", 443)) == "connected"
     assert tried == ["2001:db8::1", "192.0.2.1"]

@@ -9,8 +9,8 @@ connection layer itself, through the public hooks each HTTP library offers:
   addresses it checked, so a second DNS answer cannot slip past; and
   :func:`guarded_socket`, the connector's socket factory, checks the very address each
   socket is about to connect to (a literal IP in a URL never meets a resolver);
-- on httpx's own transport: :class:`GuardedBackend`, httpcore's network backend, does
-  both at ``connect_tcp``.
+- on httpx's own transport: :class:`~factcheck.web.httpcore_guard.GuardedBackend`,
+  httpcore's network backend, does both at ``connect_tcp``.
 
 Redirect hops open their own connections and are checked alike. TLS still verifies the
 host name (SNI).
@@ -40,15 +40,6 @@ from factcheck.errors import (
 __all__ = ["AddressPolicy", "GuardedResolver", "guarded_aiohttp_transport", "guarded_socket",
            "resolve"]
 
-
-def __getattr__(name: str) -> Any:
-    """The httpx machinery's guard lives in :mod:`factcheck.web.httpcore_guard`, loaded
-    only when that machinery is used (httpcore and h11 cost start-up time otherwise)."""
-    if name in ("GuardedBackend", "guarded_transport"):
-        from factcheck.web import httpcore_guard
-
-        return getattr(httpcore_guard, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
