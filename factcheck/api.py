@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
     from factcheck.importing import ImportReport
 
 __all__ = ["Store", "open_store"]
+
+#: A worker's wait after an offline run, doubled after each one, up to the cap (seconds).
+OFFLINE_BACKOFF = 30.0
+OFFLINE_BACKOFF_CAP = 1800.0
 
 
 def open_store(url: str | os.PathLike[str] | URL | None = None, *,
@@ -177,6 +182,30 @@ class Store(Database):
         return await recheck_async(self._session, self.url, options or RecheckOptions(),
                                    clock=clock, transport=transport, progress=progress,
                                    should_stop=should_stop)
+
+    def work(self, options: RecheckOptions | None = None, *, poll: float = 300.0,
+             stop: threading.Event | None = None,
+             on_run: Callable[[RunSummary, float], None] | None = None) -> None:
+        """Recheck continuously (``factcheck worker``): run what is due, then wait until
+        the next source falls due (at least 1 s, at most ``poll`` seconds), until ``stop``
+        is set; a run in hand stops as :meth:`recheck` does. After an offline run the
+        wait backs off, 30 s doubling up to 30 minutes, instead of retrying every
+        second. ``on_run`` hears of each run and the seconds waited after it."""
+        stop = stop or threading.Event()
+        backoff = 0.0
+        while not stop.is_set():
+            summary = self.recheck(options, should_stop=stop.is_set)
+            if summary.status == "offline":  # our network is down: later each time
+                backoff = min(OFFLINE_BACKOFF_CAP, max(OFFLINE_BACKOFF, backoff * 2))
+                wait = backoff
+            else:
+                backoff = 0.0
+                due = self.next_due()
+                wait = poll if due is None else (due - utcnow()).total_seconds()
+                wait = min(poll, max(1.0, wait))
+            if on_run is not None:
+                on_run(summary, wait)
+            stop.wait(wait)
 
     def check_archives(self, base: str | None = None, settings: FetchSettings | None = None,
                        *, clock: Callable[[], datetime] = utcnow,
