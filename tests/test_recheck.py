@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from factcheck import Store, open_store
+from factcheck import RunSummary, Store, open_store
 from factcheck.cli import cli
 from factcheck.errors import SeedError
 from factcheck.fixtureweb import FixtureHost, Route, page, redirect
@@ -204,15 +204,40 @@ def test_the_worker_backs_off_while_offline(tmp_path: Path) -> None:
         [sys.executable, "-m", "factcheck", "--db", str(db), "worker", "--poll", "60",
          "--readers", "0", "--archive", str(tmp_path / "warc")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(120, worker.kill)  # a hung worker fails the test, not CI
+    watchdog.start()
+    said: list[str] = []
     try:
-        time.sleep(5)
+        assert worker.stdout is not None
+        for line in worker.stdout:  # until the first run has been reported
+            said.append(line)
+            if "offline: next try at" in line:
+                break
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=30)
     finally:
+        watchdog.cancel()
         worker.kill()
+    output = "".join(said) + output
     assert "offline: next try at" in output and "(in 30 s)" in output
+    assert "worker stopped" in output
     with open_store(str(db)) as store:
         assert [r["status"] for r in store.runs()] == ["offline"]  # not one a second
+
+
+def test_the_worker_loop_waits_until_the_next_source_is_due(store: Store) -> None:
+    """Store.work, the loop behind `factcheck worker`: with nothing due it sleeps
+    ``poll``, and a set ``stop`` ends it after the run in hand."""
+    stop = threading.Event()
+    heard: list[tuple[str, float]] = []
+
+    def on_run(summary: RunSummary, wait: float) -> None:
+        heard.append((summary.status, wait))
+        stop.set()
+
+    store.work(options(), poll=7.0, stop=stop, on_run=on_run)
+    assert heard == [("finished", 7.0)]
+    assert [r["status"] for r in store.runs()] == ["finished"]
 
 
 def test_a_soft_404_is_flagged_on_its_first_check(store: Store, hosts: list[FixtureHost]
