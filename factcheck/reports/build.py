@@ -17,7 +17,7 @@ from factcheck.store import Database
 __all__ = ["SCHEMA_VERSION", "ClaimEntry", "Correction", "EvidenceEntry", "Report",
            "build_report"]
 
-#: The version of the JSON report's schema (see the README, "Reports").
+#: The version of the JSON report's schema (see docs/reports.md).
 SCHEMA_VERSION = 2
 
 @dataclass(frozen=True)
