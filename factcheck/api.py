@@ -34,8 +34,8 @@ from factcheck.tracking.archives import (
     default_archive_base,
     request_captures,
 )
-from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
-from factcheck.tracking.pipeline import DEFAULT_READERS, fetch_targets
+from factcheck.tracking.offline import fetch_unless_offline, known_up
+from factcheck.tracking.pipeline import DEFAULT_READERS
 from factcheck.tracking.recheck import RecheckOptions, RunSummary, recheck, recheck_async
 from factcheck.tracking.recording import record_captures
 from factcheck.web.captures import Capture, FetchReport, Target
@@ -152,17 +152,10 @@ class Store(Database):
             up = known_up(session)
         # The recheck's guard: offline, nothing is recorded (FetchReport.offline says why).
         hosts = list(dict.fromkeys(urlsplit(t.url).hostname or "" for t in targets))[:20]
-        reason = await offline_reason(hosts, up, settings, transport=transport) \
-            if targets else None
-        if reason is not None:
-            return FetchReport(sources=len(targets), offline=reason)
-        guard = OfflineGuard(self._record_captures)
-        report = await fetch_targets(
-            targets, guard, settings=settings,
-            archive_dir=None if archive_dir is None else Path(archive_dir),
-            transport=transport, readers_count=readers)
-        report.offline = await guard.settle(up, settings, transport)
-        return report
+        return await fetch_unless_offline(
+            targets, self._record_captures, settings=settings,
+            archive_dir=None if archive_dir is None else Path(archive_dir), hosts=hosts,
+            up=up, preflight=bool(targets), transport=transport, readers_count=readers)
 
     def recheck(self, options: RecheckOptions | None = None, *,
                 clock: Callable[[], datetime] = utcnow,

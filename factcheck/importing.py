@@ -23,7 +23,6 @@ and the rest is imported.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -43,6 +42,7 @@ from factcheck.claimreview import (
     reviews_in_json,
     sitemap_urls,
 )
+from factcheck.core import sha256_text
 from factcheck.errors import ConfigError, FactCheckError, InvalidURL
 from factcheck.records import ClaimKind, Stance
 from factcheck.scale import RatingScale
@@ -255,12 +255,12 @@ def _document_key(page: FactCheckPage) -> str:
         Path(name).stem
     slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-") or "fact-check"
     if len(slug) > 150:
-        slug = slug[:150].rstrip("-") + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+        slug = slug[:150].rstrip("-") + "-" + sha256_text(name)[:8]
     return slug
 
 
 def _claim_key(review: Review) -> str:
-    return "claim-" + hashlib.sha256(review.claim_reviewed.encode()).hexdigest()[:10]
+    return "claim-" + sha256_text(review.claim_reviewed)[:10]
 
 
 def _review_date(review: Review) -> date | None:
@@ -327,7 +327,7 @@ def seeds_of(pages: list[FactCheckPage], scale: RatingScale,
         document = SeedDocument(
             key=key, title=page.title, authors=(), publisher=page.publisher, url=page.url,
             published=page.published, byline=None, text=text,
-            text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            text_sha256=sha256_text(text),
             note="Imported from its published ClaimReview markup.",
             lang=page.language if page.language and re.match(
                 r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", page.language) else None)

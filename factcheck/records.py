@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from factcheck.core import json_time
+
 __all__ = [
     "NOT_CHECKABLE_KINDS",
     "Claim",
@@ -57,13 +59,11 @@ class Stance(StrEnum):
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
     if hasattr(value, "to_dict"):
         return value.to_dict()
-    return value
+    return json_time(value)
 
 
 class _Record:

@@ -21,7 +21,6 @@ naming the file, the claim key and the field. Nothing here touches the database.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import stat
 from bisect import bisect_right
@@ -33,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from factcheck.core import sha256_text
 from factcheck.errors import InvalidURL, SeedError, SeedErrors, UnknownRating
 from factcheck.policy.schedule import parse_interval
 from factcheck.records import NOT_CHECKABLE_KINDS, ClaimKind, Stance
@@ -350,7 +350,7 @@ def _document(reader: _Reader, raw: Any) -> SeedDocument:
         published=_published(reader, data.get("published")),
         byline=byline,
         text=text,
-        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text_sha256=sha256_text(text),
         note=reader.text(data, "note", "document.note", required=False),
         summary=reader.text(data, "summary", "document.summary", required=False),
         lang=_lang(reader, data.get("lang")),

@@ -18,10 +18,11 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from factcheck import Store, open_store
+from factcheck.core import json_time
 from factcheck.errors import FactCheckError
 from factcheck.policy.schedule import parse_interval
 from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
-from factcheck.tracking.archives import WAYBACK
+from factcheck.tracking.archives import WAYBACK, archive_base
 from factcheck.tracking.notify import is_channel
 from factcheck.urls import check_sendable
 
@@ -138,7 +139,7 @@ def json_option(func: F) -> F:
 def echo_json(value: Any) -> None:
     def default(obj: Any) -> Any:
         if isinstance(obj, datetime | date):
-            return obj.isoformat()
+            return json_time(obj)
         if hasattr(obj, "to_dict"):
             return obj.to_dict()
         raise TypeError(f"cannot encode {type(obj).__name__}")
@@ -167,10 +168,10 @@ _archive_base_option = click.option(
 
 def _base(value: str | None) -> str | None:
     """--archive-base: a URL, or off."""
-    if value is None or value.strip().lower() in ("", "off", "none"):
-        return None
-    check_sendable(value)
-    return value.strip().rstrip("/")
+    base = archive_base(value)
+    if base is not None:
+        check_sendable(base)
+    return base
 
 
 archive_dir_option = click.option(

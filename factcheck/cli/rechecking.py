@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from factcheck import RecheckOptions, RunSummary
+from factcheck.core import DEAD_STATES, SOURCE_STATES
 from factcheck.store.models import utcnow
 from factcheck.tracking.archives import ArchiveBudget
 from factcheck.tracking.notify import NOTIFY_ON
@@ -43,6 +44,9 @@ from factcheck.cli.common import (
     pass_context,
     since_option,
 )
+
+#: The states a run's summary line names, in the order of the vocabulary.
+DEAD_ORDER = tuple(state for state in SOURCE_STATES if state in DEAD_STATES)
 
 
 @click.command()
@@ -266,7 +270,7 @@ def _echo_run(summary: RunSummary) -> None:
                f"unchanged {summary.states.get('unchanged', 0)}, "
                f"changed {summary.states.get('changed', 0)}, "
                + "".join(f"{state} {summary.states[state]}, " for state in
-                         ("moved", "gone", "soft-404", "blocked") if summary.states.get(state))
+                         DEAD_ORDER if summary.states.get(state))
                + f"errors {summary.errors}, needs review {len(summary.needs_review)}")
     for ref, reasons in summary.newly_stale:
         click.echo(f"  now needs review: {ref}: {'; '.join(reasons)}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
+from factcheck.core import json_time
 from factcheck.records import Claim, Evidence, Verdict
 from factcheck.reports.annotate import Run, annotate, paragraphs
 from factcheck.scale import RatingScale
@@ -161,11 +162,9 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
-            if isinstance(value, datetime | date):
-                return value.isoformat()
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
-            return value
+            return json_time(value)
         claims = [c.to_dict() for c in self.claims]
         return {
             "schema_version": SCHEMA_VERSION, "generated_at": plain(self.generated_at),

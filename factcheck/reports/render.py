@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
+from factcheck.core import json_time
 from factcheck.errors import ConfigError
 from factcheck.reports.build import ClaimEntry, Report
 from factcheck.reports.publisher import Publisher
@@ -347,11 +348,9 @@ def render(report: Report, fmt: str, *, audience: str = "public",
 def digest_json(run: dict[str, Any] | None, changes: list[dict[str, Any]],
                 needs_review: list[tuple[str, tuple[str, ...]]]) -> str:
     """What the last run changed and which verdicts need review, as JSON."""
-    def plain(value: Any) -> Any:
-        return value.isoformat() if hasattr(value, "isoformat") else value
     return json.dumps({
-        "latest_run": {k: plain(v) for k, v in run.items()} if run else None,
-        "changes": [{k: plain(v) for k, v in c.items()} for c in changes],
+        "latest_run": {k: json_time(v) for k, v in run.items()} if run else None,
+        "changes": [{k: json_time(v) for k, v in c.items()} for c in changes],
         "review_queue": [{"claim": ref, "reasons": list(r)} for ref, r in needs_review],
     }, indent=2, ensure_ascii=False) + "\n"
 

@@ -10,12 +10,12 @@ source's latest snapshot.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from factcheck.core import sha256_text
 from factcheck.errors import ConfigError, EditConflict
 from factcheck.records import Stance
 from factcheck.store.models import (
@@ -100,7 +100,7 @@ def edit_evidence(session: Session, claim: ClaimRow, url: str, *, passage: str,
     changed = session.scalar(
         update(EvidenceRow).where(EvidenceRow.id == row.id, EvidenceRow.quote == seen_passage,
                                   EvidenceRow.stance == seen_stance)
-        .values(quote=passage, quote_sha256=_sha256(passage), stance=stance,
+        .values(quote=passage, quote_sha256=sha256_text(passage), stance=stance,
                 selector=None, status="unchecked", status_reason=None)
         .returning(EvidenceRow.id))
     if changed is None:
@@ -131,12 +131,12 @@ def add_evidence(session: Session, claim: ClaimRow, url: str, *, passage: str, s
         session.flush()
     elif session.scalar(select(EvidenceRow.id).where(
             EvidenceRow.claim_id == claim.id, EvidenceRow.source_id == source.id,
-            EvidenceRow.quote_sha256 == _sha256(passage), EvidenceRow.withdrawn_at.is_(None))):
+            EvidenceRow.quote_sha256 == sha256_text(passage), EvidenceRow.withdrawn_at.is_(None))):
         raise ConfigError(f"{claim.key} already cites that passage of {url}")
     position = session.scalar(select(func.coalesce(func.max(EvidenceRow.position), -1))
                               .where(EvidenceRow.claim_id == claim.id))
     row = EvidenceRow(claim_id=claim.id, source_id=source.id, position=(position or 0) + 1,
-                      quote=passage, quote_sha256=_sha256(passage), stance=stance,
+                      quote=passage, quote_sha256=sha256_text(passage), stance=stance,
                       note=f"added at the desk by {editor}")
     session.add(row)
     session.flush()
@@ -172,6 +172,3 @@ def _stance(value: str) -> str:
                           f"{', '.join(s.value for s in Stance)}")
     return value
 
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from factcheck.core import sha256_text
 from factcheck.scale import RatingScale
 from factcheck.seeds import Seed, SeedClaim, SeedVerdict, uncovered
 from factcheck.store.models import ClaimRow, DocumentRow, EvidenceRow, SourceRow, VerdictRow, utcnow
@@ -54,10 +54,6 @@ def _assign(row: Any, **values: Any) -> bool:
             setattr(row, name, value)
             changed = True
     return changed
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def apply_seeds(session: Session, seeds: list[Seed], scale: RatingScale) -> SeedReport:
@@ -147,7 +143,7 @@ def _apply_evidence(session: Session, claim: ClaimRow, sc: SeedClaim, report: Se
                     sources: dict[str, SourceRow], now: Any) -> None:
     existing = {(e.source.url, e.quote_sha256): e for e in claim.evidence}
     for position, se in enumerate(sc.evidence):
-        digest = _sha256(se.quote)
+        digest = sha256_text(se.quote)
         row = existing.pop((se.url, digest), None)
         values = {"position": position, "stance": se.stance.value, "note": se.note,
                   "withdrawn_at": None}

@@ -19,7 +19,6 @@ text column or an XML parser refuses, whatever the body held.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import io
 import json
 import logging
@@ -33,6 +32,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
+
+from factcheck.core import sha256_text
 
 __all__ = ["Page", "clean_text", "decode", "extract", "normalize_text", "text_sha256"]
 
@@ -82,7 +83,7 @@ def normalize_text(text: str) -> str:
 
 def text_sha256(text: str) -> str:
     """The hash of :func:`normalize_text`; equal for text that differs only in layout."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+    return sha256_text(normalize_text(text))
 
 
 def _codec(name: str | None) -> str | None:

@@ -35,6 +35,7 @@ import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from factcheck.core import DEAD_STATES
 from factcheck.errors import FactCheckError
 from factcheck.policy.evidence import assess
 from factcheck.policy.staleness import verdict_time
@@ -45,25 +46,43 @@ from factcheck.urls import check_sendable
 from factcheck.web.fetcher import Fetcher, FetchResult, FetchSettings
 from factcheck.web.safety import resolve
 
-__all__ = ["ARCHIVE_STATES", "WAYBACK", "ArchiveBudget", "ArchiveReport", "Memento",
-           "check_archives", "closest", "default_archive_base", "parse_timemap", "raw_url",
-           "replay_url", "request_captures", "save_url", "timemap_url"]
+__all__ = [
+    "WAYBACK",
+    "ArchiveBudget",
+    "ArchiveReport",
+    "Memento",
+    "archive_base",
+    "check_archives",
+    "closest",
+    "default_archive_base",
+    "parse_timemap",
+    "raw_url",
+    "replay_url",
+    "request_captures",
+    "save_url",
+    "timemap_url",
+]
 
 log = logging.getLogger(__name__)
 
 WAYBACK = "https://web.archive.org"
-ARCHIVE_STATES = ("found", "drifted", "missing", "no-capture")
 #: A TimeMap is not asked for again within this time.
 TIMEMAP_TTL = timedelta(days=1)
 #: Source states and HTTP answers that send us to the archive.
-DEAD_STATES = frozenset({"gone", "moved", "soft-404", "blocked"})
 DEAD_STATUSES = frozenset({404, 410})
+
+
+def archive_base(value: str | None) -> str | None:
+    """A public archive's base URL as given (``--archive-base``, the environment), or
+    None when it says ``off`` (or ``none``, or nothing)."""
+    if value is None or value.strip().lower() in ("", "off", "none"):
+        return None
+    return value.strip().rstrip("/")
 
 
 def default_archive_base() -> str | None:
     """``$FACTCHECK_ARCHIVE_BASE``, else the Wayback Machine; ``off`` turns lookups off."""
-    value = os.environ.get("FACTCHECK_ARCHIVE_BASE", WAYBACK).strip()
-    return None if value.lower() in ("", "off", "none") else value.rstrip("/")
+    return archive_base(os.environ.get("FACTCHECK_ARCHIVE_BASE", WAYBACK))
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,17 @@ decided by evidence about the network itself:
 
 During a run, :class:`OfflineGuard` holds failures at the network level until some
 fetch answers; if none ever does, :meth:`OfflineGuard.settle` asks the hosts known to
-be up before deciding.
+be up before deciding. :func:`fetch_unless_offline` puts the three together: it is the
+one way sources are fetched and recorded, by ``Store.fetch`` and by the recheck alike.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,13 +33,13 @@ from sqlalchemy.orm import Session
 
 from factcheck.errors import NameResolutionFailed, NetworkError
 from factcheck.store.models import SourceRow
-from factcheck.tracking.pipeline import record_isolated
-from factcheck.web.captures import Capture
+from factcheck.tracking.pipeline import fetch_targets, record_isolated
+from factcheck.web.captures import Capture, FetchReport, Target
 from factcheck.web.fetcher import Fetcher, FetchSettings
 from factcheck.web.safety import resolve
 
-__all__ = ["KNOWN_UP_PROBES", "NETWORK_OUTCOMES", "OfflineGuard", "any_answers", "known_up",
-           "offline_reason", "origin"]
+__all__ = ["KNOWN_UP_PROBES", "NETWORK_OUTCOMES", "OfflineGuard", "any_answers",
+           "fetch_unless_offline", "known_up", "offline_reason", "origin"]
 
 #: Fetch outcomes that are failures of the exchange itself (ours, or the source's).
 NETWORK_OUTCOMES = frozenset({"dns-error", "no-such-host", "connection-error", "timeout",
@@ -141,3 +144,43 @@ class OfflineGuard:
                 f"({first.outcome}: {first.error})"
                 + ("" if others else ", and no other host has ever answered")
                 + "; no source was changed")
+
+
+async def fetch_unless_offline(
+        targets: list[Target] | Callable[[], list[Target]],
+        record: Callable[[list[Capture]], None], *, settings: FetchSettings,
+        archive_dir: Path | None, hosts: list[str], up: list[str],
+        canary_url: str | None = None, preflight: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        after_write: Callable[[int], None] | None = None,
+        bounded: Callable[[Awaitable[FetchReport]], Awaitable[FetchReport | None]]
+        | None = None, **pipeline: Any) -> FetchReport:
+    """Fetch ``targets`` and record them, unless our own network is down.
+
+    Before (``preflight``): :func:`offline_reason` over ``hosts`` and the origins ``up``.
+    During: an :class:`OfflineGuard` around ``record`` (``after_write`` hears, after each
+    batch, how many captures it holds back). After, if every fetch failed at the network
+    level: :meth:`OfflineGuard.settle`. Offline at any point, ``FetchReport.offline``
+    says why and nothing was recorded. ``bounded`` wraps the fetching (a run's deadline):
+    when it returns None the fetching was cut short, and nothing is settled. The rest
+    goes to :func:`~factcheck.tracking.pipeline.fetch_targets`.
+    """
+    if preflight:
+        reason = await offline_reason(hosts, up, settings, canary_url, transport)
+        if reason is not None:
+            return FetchReport(sources=len(targets) if isinstance(targets, list) else 0,
+                               offline=reason)
+    guard = OfflineGuard(record)
+
+    def write(captures: list[Capture]) -> None:
+        guard(captures)
+        if after_write is not None:
+            after_write(len(guard.held))
+
+    fetching = fetch_targets(targets, write, settings=settings, archive_dir=archive_dir,
+                             transport=transport, **pipeline)
+    report = await (bounded(fetching) if bounded is not None else fetching)
+    if report is None:
+        return FetchReport()
+    report.offline = await guard.settle(up, settings, transport)
+    return report

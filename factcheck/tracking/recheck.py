@@ -36,14 +36,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from factcheck.core import EXIT_FAILED, EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_OUT_OF_TIME, RunSummary
+from factcheck.core import (
+    EXIT_FAILED,
+    EXIT_NEEDS_REVIEW,
+    EXIT_OK,
+    EXIT_OUT_OF_TIME,
+    MOVED_STATES,
+    RunSummary,
+)
 from factcheck.errors import JobRunning
 from factcheck.store.leases import (
     HEARTBEAT,
@@ -68,8 +75,8 @@ from factcheck.text.anchor import changed_words
 from factcheck.tracking.archives import ArchiveBudget, check_archives, default_archive_base
 from factcheck.tracking.notify import compose, wait_for, wanted
 from factcheck.tracking.notify import notify as send
-from factcheck.tracking.offline import OfflineGuard, known_up, offline_reason
-from factcheck.tracking.pipeline import DEFAULT_READERS, fetch_targets
+from factcheck.tracking.offline import fetch_unless_offline, known_up
+from factcheck.tracking.pipeline import DEFAULT_READERS
 from factcheck.tracking.recording import record_captures
 from factcheck.urls import check_sendable
 from factcheck.web.captures import Capture, Target
@@ -79,6 +86,7 @@ __all__ = ["EXIT_FAILED", "EXIT_NEEDS_REVIEW", "EXIT_OK", "EXIT_OUT_OF_TIME", "J
            "RecheckOptions", "RunSummary", "recheck", "recheck_async"]
 
 log = logging.getLogger("factcheck.recheck")
+T = TypeVar("T")
 
 #: Once a run must stop (a signal, its deadline), what is in flight gets this long to
 #: finish before it is dropped (its sources are checked again next run).
@@ -339,24 +347,23 @@ async def _archives(session_factory: sessionmaker[Session], options: RecheckOpti
         log.info("archive: %s", report.to_dict())
 
 
-async def _bounded(work: Awaitable[Any], must_stop: Callable[[], bool],
-                   grace: float = GRACE) -> bool:
+async def _bounded(work: Awaitable[T], must_stop: Callable[[], bool],
+                   grace: float = GRACE) -> T | None:
     """Await ``work``; once ``must_stop()`` says so, give it ``grace`` seconds more, then
-    cancel it. Returns whether it ran to its end."""
+    cancel it. Returns what it returned, or None when it was cut short."""
     task = asyncio.ensure_future(work)
     stopping_since: float | None = None
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=0.2)
             if done:
-                task.result()  # its exception, if it raised one
-                return True
+                return task.result()  # or its exception, if it raised one
             if must_stop():
                 stopping_since = stopping_since or time.monotonic()
                 if time.monotonic() - stopping_since >= grace:
                     log.warning("the fetches still in flight %.0f s after the stop were "
                                 "dropped; their sources are checked next run", grace)
-                    return False
+                    return None
     finally:
         if not task.done():
             task.cancel()
@@ -370,10 +377,6 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
                  hosts: list[str], known_up: list[str]) -> None:
     """Fetch and record what is due, into ``summary``."""
     run_id = summary.run_id
-    offline = None
-    if due:
-        offline = await offline_reason(hosts[:options.preflight_hosts], known_up,
-                                       options.settings, options.canary_url, transport)
 
     def record(captures: list[Capture]) -> None:
         now = clock()
@@ -388,12 +391,9 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
         summary.seconds["recording"] = summary.seconds.get("recording", 0.0) + (
             time.monotonic() - began)
 
-    guard = OfflineGuard(record)
-
-    def write(captures: list[Capture]) -> None:
-        guard(captures)
+    def show(held: int) -> None:
         if progress is not None:
-            progress(summary.checked + len(guard.held), due)
+            progress(summary.checked + held, due)
 
     def supply() -> list[Target]:
         if should_stop():
@@ -414,22 +414,23 @@ async def _check(session_factory: sessionmaker[Session], options: RecheckOptions
             await asyncio.sleep(options.heartbeat.total_seconds())
             await asyncio.to_thread(renew_leases)
 
+    offline = None
     try:
-        if offline is None and due:
+        if due:
             beating = asyncio.create_task(heartbeat())
             began = time.monotonic()
             try:
-                whole = await _bounded(
-                    fetch_targets(supply, write, settings=options.settings,
-                                  archive_dir=options.archive_dir, transport=transport,
-                                  readers_count=options.readers, keep_results=False,
-                                  should_stop=should_stop), should_stop)
+                report = await fetch_unless_offline(
+                    supply, record, settings=options.settings, archive_dir=options.archive_dir,
+                    hosts=hosts[:options.preflight_hosts], up=known_up,
+                    canary_url=options.canary_url, transport=transport, after_write=show,
+                    bounded=lambda fetching: _bounded(fetching, should_stop),
+                    readers_count=options.readers, keep_results=False,
+                    should_stop=should_stop)
             finally:
                 beating.cancel()
                 summary.seconds["fetching"] = time.monotonic() - began
-            # Every fetch failed at the network level? The sources' fault, or ours?
-            if whole:
-                offline = await guard.settle(known_up, options.settings, transport)
+            offline = report.offline
     except Exception as exc:
         cause: BaseException = exc
         while isinstance(cause, BaseExceptionGroup) and cause.exceptions:
@@ -503,7 +504,7 @@ def _flagged(session: Session) -> dict[int, list[str]]:
     """Every claim whose verdict needs review now (checked only where something moved)."""
     moved = select(EvidenceRow.claim_id).join(EvidenceRow.source).where(or_(
         EvidenceRow.status.in_(("drifted", "figures-changed", "missing")),
-        SourceRow.state.in_(("gone", "moved", "soft-404"))))
+        SourceRow.state.in_(MOVED_STATES)))
     candidates = set(session.scalars(moved))
     return {c: r for c, r in reviews(session, candidates).items() if r}
 
