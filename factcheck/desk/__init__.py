@@ -16,6 +16,7 @@ form carries the verdict it was based on, and one recorded meanwhile (decided in
 database) gives a conflict page, never a silent overwrite.
 """
 
-from factcheck.desk.app import DeskSettings, create_app
+from factcheck.desk.app import create_app
+from factcheck.desk.web import DeskSettings
 
 __all__ = ["DeskSettings", "create_app"]
