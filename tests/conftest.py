@@ -11,15 +11,20 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from factcheck import Store, open_store
+from factcheck.fixtureweb import FixtureHost
+from factcheck.store.models import ClaimRow, EvidenceRow, SourceRow
+from factcheck.text.anchor import word_diff
 
 # Tests never reach an outside address: no lookups in the real Wayback Machine. The
 # archive tests point at a loopback archive of their own.
@@ -138,3 +143,97 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     assert demo.main([str(folder)]) == 0
     return folder
+
+
+# -- the seeded article, for the reports and the desk ---------------------------------
+
+HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
+ARTIFACTS = Path(os.environ.get("FACTCHECK_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    store.load_seeds(SEEDS)
+    with Session(store.engine) as s, s.begin():
+        s.execute(update(SourceRow).where(SourceRow.url.like("%nippon.com%"))
+                  .values(title=HOSTILE))
+    return store
+
+
+def drift(store: Store) -> None:
+    """The desk's view of a bad night: an evidence passage edited, a source whose name
+    no longer resolves, both with the resolver's and the file system's words."""
+    with Session(store.engine) as s, s.begin():
+        budget = s.scalars(select(EvidenceRow).join(ClaimRow).where(
+            ClaimRow.key == "fy2023-defense-budget")).first()
+        assert budget is not None
+        budget.status = "figures-changed"
+        budget.status_reason = "a cited figure changed: 26.3 is now 20.3 [Errno -2]"
+        budget.found_text = budget.quote.replace("26.3", "20.3")
+        budget.diff = [list(op) for op in word_diff(budget.quote, budget.found_text)]
+        source = budget.source
+        source.state, source.state_reason = "gone", "[Errno -2] Name or service not known"
+        source.title = "archive/2026.warc.gz"
+
+
+# -- a real browser, for the pages people read ------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, driven by selenium through Debian's chromedriver (no downloads)."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not (binary and driver_path):
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium or chromedriver is missing (make test installs them)")
+        pytest.skip("chromium and chromedriver are not installed: `apt-get install chromium "
+                    "chromium-driver` (make test does)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--hide-scrollbars",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(driver_path))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+#: The elements that hold text: none may stick out of the page's column.
+OVERFLOW = """
+const out = [];
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways');
+for (const el of document.querySelectorAll('h1,h2,h3,h4,p,li,blockquote,dt,dd,.verdict,.tag,q,a')) {
+  const box = el.closest('header, main, footer') || document.body;
+  const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+  if (r.width && (r.right > b.right + 1 || r.left < b.left - 1))
+    out.push(el.tagName + '.' + el.className + ': ' + el.textContent.slice(0, 40));
+  if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline')
+    out.push('clipped ' + el.tagName + ': ' + el.textContent.slice(0, 40));
+}
+return out;
+"""
+
+
+# -- loopback fixture hosts -----------------------------------------------------------
+
+@pytest.fixture
+def fixture_hosts() -> Iterator[Callable[[int], list[FixtureHost]]]:
+    """Loopback fixture hosts, as many as a test asks for, closed after it."""
+    made: list[FixtureHost] = []
+
+    def make(count: int = 1) -> list[FixtureHost]:
+        hosts = [FixtureHost() for _ in range(count)]
+        made.extend(hosts)
+        return hosts
+
+    yield make
+    for host in made:
+        host.close()

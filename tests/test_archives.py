@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -77,11 +77,10 @@ def test_the_capture_before_the_verdict_is_preferred() -> None:
 
 
 @pytest.fixture
-def web() -> Iterator[tuple[FixtureHost, FixtureArchive]]:
-    site, archive_host = FixtureHost(), FixtureHost()
-    yield site, FixtureArchive(archive_host)
-    site.close()
-    archive_host.close()
+def web(fixture_hosts: Callable[[int], list[FixtureHost]]
+        ) -> tuple[FixtureHost, FixtureArchive]:
+    site, archive_host = fixture_hosts(2)
+    return site, FixtureArchive(archive_host)
 
 
 def seed(tmp_path: Path, site: FixtureHost) -> Path:

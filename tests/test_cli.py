@@ -22,25 +22,25 @@ def run(db: URL | str | None, *args: str, env: dict[str, str] | None = None) -> 
 
 
 @pytest.fixture
-def seeded(db_url: URL) -> URL:
+def seeded_url(db_url: URL) -> URL:
     assert run(db_url, "init").exit_code == 0
     result = run(db_url, "seed", str(SEEDS))
     assert result.exit_code == 0, result.output
     return db_url
 
 
-def test_init_seed_and_summary(seeded: URL) -> None:
-    result = run(seeded, "seed", str(SEEDS))
+def test_init_seed_and_summary(seeded_url: URL) -> None:
+    result = run(seeded_url, "seed", str(SEEDS))
     assert "nothing changed" in result.output
-    summary = run(seeded, "summary")
+    summary = run(seeded_url, "summary")
     assert summary.exit_code == 0
     assert "by verdict: not-checkable" in summary.output
-    counts = json.loads(run(seeded, "summary", "--json").output)
+    counts = json.loads(run(seeded_url, "summary", "--json").output)
     assert counts["claims"] == sum(counts["by_kind"].values()) == sum(counts["by_rating"].values())
 
 
-def test_claims_json_lists_every_claim_with_span_kind_verdict_and_evidence(seeded: URL) -> None:
-    result = run(seeded, "claims", "--json")
+def test_claims_json_lists_every_claim_with_span_kind_verdict_and_evidence(seeded_url: URL) -> None:
+    result = run(seeded_url, "claims", "--json")
     assert result.exit_code == 0
     claims: list[dict[str, Any]] = json.loads(result.output)
     text = (SEEDS / "article.txt").read_text(encoding="utf-8")
@@ -56,8 +56,8 @@ def test_claims_json_lists_every_claim_with_span_kind_verdict_and_evidence(seede
     assert len(keys) == len(set(keys))
 
 
-def test_sources_json(seeded: URL) -> None:
-    sources = json.loads(run(seeded, "sources", "--json").output)
+def test_sources_json(seeded_url: URL) -> None:
+    sources = json.loads(run(seeded_url, "sources", "--json").output)
     assert sources, "no sources"
     for source in sources:
         assert {"url", "status", "http_status", "final_url", "title",
@@ -66,16 +66,16 @@ def test_sources_json(seeded: URL) -> None:
         assert source["claims"]
 
 
-def test_verdict_appends_and_history_shows_it(seeded: URL) -> None:
-    result = run(seeded, "verdict", "ipef-lobbied-by-japan", "false", "--rationale",
+def test_verdict_appends_and_history_shows_it(seeded_url: URL) -> None:
+    result = run(seeded_url, "verdict", "ipef-lobbied-by-japan", "false", "--rationale",
                  "A record shows the US proposed it.", "--reviewer", "A. Checker",
                  "--date", "2026-12-01")
     assert result.exit_code == 0, result.output
     assert "false (False)" in result.output
-    history = json.loads(run(seeded, "history", "ipef-lobbied-by-japan", "--json").output)
+    history = json.loads(run(seeded_url, "history", "ipef-lobbied-by-japan", "--json").output)
     assert [v["rating"] for v in history] == ["misleading", "false"]
     assert history[-1]["reviewed_on"] == "2026-12-01"
-    claims = json.loads(run(seeded, "claims", "--json").output)
+    claims = json.loads(run(seeded_url, "claims", "--json").output)
     current = next(c for c in claims if c["key"] == "ipef-lobbied-by-japan")["verdict"]
     assert current["rating"] == "false" and current["reviewer"] == "A. Checker"
 
@@ -86,18 +86,18 @@ def test_verdict_appends_and_history_shows_it(seeded: URL) -> None:
     (["verdict", "fy2023-defense-budget", "true"], "Missing option '--rationale'"),
 ])
 def test_mistakes_get_a_message_and_a_non_zero_exit(
-        seeded: URL, args: list[str], message: str) -> None:
-    result = run(seeded, *args)
+        seeded_url: URL, args: list[str], message: str) -> None:
+    result = run(seeded_url, *args)
     assert result.exit_code != 0
     assert message in result.output
 
 
-def test_a_bad_seed_names_file_claim_and_field(seeded: URL, tmp_path: Path) -> None:
+def test_a_bad_seed_names_file_claim_and_field(seeded_url: URL, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     (tmp_path / "article.txt").write_text("Only one sentence here.", encoding="utf-8")
     bad.write_text("document: {key: bad, text_file: article.txt}\n"
                    "claims:\n  - {key: one, quote: 'Not in the text.', kind: event}\n")
-    result = run(seeded, "seed", str(bad))
+    result = run(seeded_url, "seed", str(bad))
     assert result.exit_code == 1
     assert f"{bad}: claim 'one': field 'quote': does not occur verbatim" in result.output
 
@@ -124,8 +124,8 @@ def test_an_uninitialised_database_says_what_to_do(tmp_path: Path) -> None:
     assert "run `factcheck init`" in result.output
 
 
-def test_global_options_after_the_command(seeded: URL) -> None:
-    url = seeded.render_as_string(hide_password=False)
+def test_global_options_after_the_command(seeded_url: URL) -> None:
+    url = seeded_url.render_as_string(hide_password=False)
     before = CliRunner().invoke(cli, ["--db", url, "summary"])
     after = CliRunner().invoke(cli, ["summary", "--db", url])
     equals = CliRunner().invoke(cli, ["summary", f"--db={url}"])
@@ -142,15 +142,15 @@ def test_global_options_after_the_command(seeded: URL) -> None:
     (["digest", "--run", "99"], "no run 99; no recheck has run yet"),
 ])
 def test_names_that_do_not_exist_are_errors_with_suggestions(
-        seeded: URL, args: list[str], message: str) -> None:
-    result = run(seeded, *args)
+        seeded_url: URL, args: list[str], message: str) -> None:
+    result = run(seeded_url, *args)
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {message}"
 
 
-def test_runs_lists_the_latest_runs(seeded: URL) -> None:
-    assert run(seeded, "runs").output.strip() == "no recheck has run yet"
-    assert json.loads(run(seeded, "runs", "--json").output) == []
+def test_runs_lists_the_latest_runs(seeded_url: URL) -> None:
+    assert run(seeded_url, "runs").output.strip() == "no recheck has run yet"
+    assert json.loads(run(seeded_url, "runs", "--json").output) == []
 
 
 def test_draft_seed_never_overwrites_without_force(tmp_path: Path) -> None:
@@ -188,7 +188,7 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert done.returncode == 0 and done.stdout.startswith("factcheck, version")
 
 
-def test_custom_scale(tmp_path: Path, seeded: URL) -> None:
+def test_custom_scale(tmp_path: Path, seeded_url: URL) -> None:
     scale = tmp_path / "scale.yaml"
     scale.write_text(
         "name: team\nbest: 2\nworst: 1\nratings:\n"
@@ -198,68 +198,68 @@ def test_custom_scale(tmp_path: Path, seeded: URL) -> None:
         "     averitec: Not Enough Evidence, checkable: false}\n")
     listed = CliRunner().invoke(cli, ["--scale", str(scale), "scale"])
     assert listed.output.split()[0] == "correct"
-    result = run(seeded, "--scale", str(scale), "verdict", "fy2023-defense-budget", "correct",
+    result = run(seeded_url, "--scale", str(scale), "verdict", "fy2023-defense-budget", "correct",
                  "--rationale", "Matches the budget.")
     assert result.exit_code == 0, result.output
 
 
-def test_fetch_then_sources_and_snapshots(seeded: URL, tmp_path: Path) -> None:
+def test_fetch_then_sources_and_snapshots(seeded_url: URL, tmp_path: Path) -> None:
     from factcheck.fixtureweb import FixtureHost, Route, page
 
     host = FixtureHost()
     try:
         host.routes["/story"] = Route(body=page("article.html"))
         url = host.url("/story")
-        refused = run(seeded, "fetch", url, "--archive", str(tmp_path / "warc"))
+        refused = run(seeded_url, "fetch", url, "--archive", str(tmp_path / "warc"))
         assert refused.exit_code == 0
         assert refused.output.startswith("refused")
         assert sum(host.hits.values()) == 0
-        result = run(seeded, "fetch", "--allow-private", "--delay", "0", url, "--json",
+        result = run(seeded_url, "fetch", "--allow-private", "--delay", "0", url, "--json",
                      "--archive", str(tmp_path / "warc"))
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["outcomes"] == {"fetched": 1}
-        sources = {s["url"]: s for s in json.loads(run(seeded, "sources", "--json").output)}
+        sources = {s["url"]: s for s in json.loads(run(seeded_url, "sources", "--json").output)}
         fetched = sources[url]
         assert (fetched["status"], fetched["http_status"], fetched["title"]) == (
             "fetched", 200, "Budget plan approved (fixture)")
         assert fetched["content_sha256"] and fetched["text_sha256"] and fetched["last_checked_at"]
         assert fetched["claims"] == []
-        history = json.loads(run(seeded, "snapshots", url, "--json").output)
+        history = json.loads(run(seeded_url, "snapshots", url, "--json").output)
         assert [s["outcome"] for s in history] == ["refused", "fetched"]
         assert history[1]["metadata"]["site_name"] == "Fixture Times"
         assert list((tmp_path / "warc").glob("*.warc.gz"))
-        assert run(seeded, "fetch").exit_code == 2  # neither URLs nor --all
+        assert run(seeded_url, "fetch").exit_code == 2  # neither URLs nor --all
     finally:
         host.close()
 
 
-def test_reports_public_desk_and_claimreview_needs_a_publisher(seeded: URL, tmp_path: Path,
+def test_reports_public_desk_and_claimreview_needs_a_publisher(seeded_url: URL, tmp_path: Path,
                                                               monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)  # no factcheck.toml here
     monkeypatch.delenv("FACTCHECK_CONFIG", raising=False)
     bare = {"FACTCHECK_ORG_NAME": "", "FACTCHECK_ORG_URL": "", "FACTCHECK_REVIEW_URL": ""}
-    missing = run(seeded, "report", "--format", "claimreview", env=bare)
+    missing = run(seeded_url, "report", "--format", "claimreview", env=bare)
     assert missing.exit_code == 2
     assert "missing url (--org-url" in missing.output and '"author"' not in missing.output
-    written = run(seeded, "reports", str(tmp_path / "out"), env=bare)
+    written = run(seeded_url, "reports", str(tmp_path / "out"), env=bare)
     assert written.exit_code == 0, written.output
     assert "no ClaimReview written" in written.output and "note: ClaimReview" not in \
         written.output  # nothing configured: nothing wrong to say
-    half = run(seeded, "reports", str(tmp_path / "half"), env={**bare,
+    half = run(seeded_url, "reports", str(tmp_path / "half"), env={**bare,
                                                                 "FACTCHECK_ORG_NAME": "X"})
     assert "note: ClaimReview needs the publishing organization: missing url" in half.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"us-japan-alliance-2023.{s}" for s in ("csv", "html", "json", "md")]
     org = ["--org", "Fixture Desk", "--org-url", "https://desk.example/",
            "--review-url", "https://desk.example/{document}"]
-    reviews = run(seeded, "report", "--format", "claimreview", *org)
+    reviews = run(seeded_url, "report", "--format", "claimreview", *org)
     assert reviews.exit_code == 0
     assert len(json.loads(reviews.output)) == 24
-    desk = run(seeded, "reports", str(tmp_path / "out"), "--audience", "desk",
+    desk = run(seeded_url, "reports", str(tmp_path / "out"), "--audience", "desk",
                "--format", "html,md")
     assert desk.output.split() == [str(tmp_path / "out" / f"us-japan-alliance-2023.desk.{s}")
                                    for s in ("html", "md")]
-    bad = run(seeded, "reports", "--format", "html,pdf")
+    bad = run(seeded_url, "reports", "--format", "html,pdf")
     assert bad.exit_code == 2 and "'pdf' is not one of" in bad.output
 
 

@@ -26,14 +26,14 @@ from factcheck.fixtureweb import FixtureHost, Route
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
 
-from .test_reports import ARTIFACTS, HOSTILE, browser, drift, seeded  # noqa: F401 - fixtures
+from .conftest import ARTIFACTS, HOSTILE, OVERFLOW, drift
 
 PASSWORD = "correct horse battery"
 STALE = "/claims/us-japan-alliance-2023/fy2023-defense-budget"
 
 
 @pytest.fixture
-def desk(seeded: Store) -> Store:  # noqa: F811 - the fixture imported above
+def desk(seeded: Store) -> Store:
     drift(seeded)
     seeded.add_reviewer("ana", PASSWORD)
     seeded.add_reviewer("ben", PASSWORD)
@@ -267,7 +267,7 @@ def test_serve_refuses_an_outside_address_without_reviewers(tmp_path: Path) -> N
 
 # -- in a real browser -------------------------------------------------------------------
 
-def sign_in_in(browser: Any, served: str) -> None:  # noqa: F811 - the fixture object
+def sign_in_in(browser: Any, served: str) -> None:
     """Sign in as ana through the desk's own form, in a window as wide as a desk's."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
@@ -286,7 +286,7 @@ def served(desk: Store) -> str:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: str,  # noqa: F811
+def test_a_reviewer_fixes_a_stale_verdict_in_the_browser(browser: Any, served: str,
                                                         desk: Store) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
@@ -522,7 +522,7 @@ def test_a_reviewer_edits_what_a_fact_check_is_made_of(desk: Store) -> None:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_publishing_after_a_change_in_the_browser(browser: Any, store: Store,  # noqa: F811
+def test_publishing_after_a_change_in_the_browser(browser: Any, store: Store,
                                                   tmp_path: Path) -> None:
     """A new user's path: seed an article, a cited figure is edited, the recheck flags
     it, the reader's page says "under review", the desk re-rates and writes the
@@ -536,7 +536,6 @@ def test_publishing_after_a_change_in_the_browser(browser: Any, store: Store,  #
     from factcheck.tracking.recheck import RecheckOptions
 
     from .corpus import CorpusPage, seed
-    from .test_reports import OVERFLOW
 
     site = FixtureHost()
     sentence = "Unemployment in the fixture city fell to 12 percent in 2025."

@@ -1,6 +1,6 @@
-"""Evidence statuses from fixture snapshots of the seeded sources (a mocked network).
+"""Evidence statuses from fixture snapshots of the seeded_web sources (a mocked network).
 
-Every seeded source URL is answered by a fixture page we build here around the
+Every seeded_web source URL is answered by a fixture page we build here around the
 passages the seed cites from it (the real pages are never contacted). Then single
 pages are edited the ways sources change, and the statuses follow.
 """
@@ -37,7 +37,7 @@ def fixture_page(url: str, passages: list[str]) -> str:
 
 
 class FixtureNetwork:
-    """An httpx transport answering every seeded URL with its fixture page."""
+    """An httpx transport answering every seeded_web URL with its fixture page."""
 
     def __init__(self, store: Store) -> None:
         self.passages: dict[str, list[str]] = defaultdict(list)
@@ -74,14 +74,14 @@ def evidence(store: Store, key: str, url_part: str):  # type: ignore[no-untyped-
 
 
 @pytest.fixture
-def seeded(store: Store) -> tuple[Store, FixtureNetwork]:
+def seeded_web(store: Store) -> tuple[Store, FixtureNetwork]:
     store.load_seeds(SEEDS)
     return store, FixtureNetwork(store)
 
 
 def test_every_seeded_passage_is_found_in_its_fixture_snapshot(
-        seeded: tuple[Store, FixtureNetwork]) -> None:
-    store, network = seeded
+        seeded_web: tuple[Store, FixtureNetwork]) -> None:
+    store, network = seeded_web
     before = statuses(store)
     assert {s for s, _ in before.values()} == {"unchecked"}
     store.fetch(settings=FAST, archive_dir=None, readers=0, transport=network.transport())
@@ -94,8 +94,8 @@ def test_every_seeded_passage_is_found_in_its_fixture_snapshot(
     assert budget.found_text == budget.passage
 
 
-def test_edits_to_sources_show_in_their_evidence(seeded: tuple[Store, FixtureNetwork]) -> None:
-    store, network = seeded
+def test_edits_to_sources_show_in_their_evidence(seeded_web: tuple[Store, FixtureNetwork]) -> None:
+    store, network = seeded_web
     transport = network.transport()
     store.fetch(settings=FAST, archive_dir=None, readers=0, transport=transport)
 
@@ -152,8 +152,8 @@ def test_edits_to_sources_show_in_their_evidence(seeded: tuple[Store, FixtureNet
     assert {s for s, _ in statuses(store).values()} == {"found"}
 
 
-def test_figures_of_claims_against_their_evidence(seeded: tuple[Store, FixtureNetwork]) -> None:
-    store, _ = seeded
+def test_figures_of_claims_against_their_evidence(seeded_web: tuple[Store, FixtureNetwork]) -> None:
+    store, _ = seeded_web
     budget = store.claim("fy2023-defense-budget")
     jiji = next(e for e in budget.evidence if "yjj2023012300122" in e.url)
     assert {f["figure"]: f["status"] for f in jiji.figures} == {
@@ -169,8 +169,8 @@ def test_figures_of_claims_against_their_evidence(seeded: tuple[Store, FixtureNe
         "inconsistent"
 
 
-def test_check_evidence_without_fetching(seeded: tuple[Store, FixtureNetwork]) -> None:
-    store, network = seeded
+def test_check_evidence_without_fetching(seeded_web: tuple[Store, FixtureNetwork]) -> None:
+    store, network = seeded_web
     assert store.check_evidence() == 0  # nothing fetched yet
     store.fetch(settings=FAST, archive_dir=None, readers=0, transport=network.transport())
     assert store.check_evidence() == sum(len(c.evidence) for c in store.claims())

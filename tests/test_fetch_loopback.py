@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -151,11 +151,8 @@ def test_the_per_host_limit_is_never_exceeded(host: FixtureHost) -> None:
 # -- the store, end to end ----------------------------------------------------------
 
 @pytest.fixture
-def web() -> Iterator[list[FixtureHost]]:
-    hosts = [FixtureHost() for _ in range(4)]
-    yield hosts
-    for h in hosts:
-        h.close()
+def web(fixture_hosts: Callable[[int], list[FixtureHost]]) -> list[FixtureHost]:
+    return fixture_hosts(4)
 
 
 def populate(web: list[FixtureHost]) -> tuple[list[str], dict[str, str]]:

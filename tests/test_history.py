@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,16 +46,14 @@ def options(archive: Path, **overrides: object) -> RecheckOptions:
 
 
 @pytest.fixture
-def web() -> Iterator[list[FixtureHost]]:
-    hosts = [FixtureHost() for _ in range(4)]
+def web(fixture_hosts: Callable[[int], list[FixtureHost]]) -> list[FixtureHost]:
+    hosts = fixture_hosts(4)
     for i, host in enumerate(hosts):
         # Half the hosts answer conditional requests with 304; half send no validators,
         # so every night brings the same bytes again.
         for n in range(100):  # a real 404 for anything else, so no soft-404 at baseline
             host.routes[f"/story/{n}"] = Route(body=ARTICLE, validators=i % 2 == 0)
-    yield hosts
-    for host in hosts:
-        host.close()
+    return hosts
 
 
 def _size(db: Path, store: Store) -> int:

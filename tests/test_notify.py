@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,11 +52,9 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture
-def web() -> Iterator[tuple[FixtureHost, FixtureHost]]:
-    site, receiver = FixtureHost(), FixtureHost()
-    yield site, receiver
-    site.close()
-    receiver.close()
+def web(fixture_hosts: Callable[[int], list[FixtureHost]]) -> tuple[FixtureHost, FixtureHost]:
+    site, receiver = fixture_hosts(2)
+    return site, receiver
 
 
 def summary(**fields: object) -> RunSummary:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,8 +15,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from factcheck import Store
 from factcheck.errors import ConfigError
@@ -37,24 +32,9 @@ from factcheck.reports import (
 )
 from factcheck.reports.annotate import Run, annotate, paragraphs
 from factcheck.reports.build import Report
-from factcheck.store.models import ClaimRow, EvidenceRow, SourceRow
-from factcheck.text.anchor import word_diff
 
-from .conftest import ROOT, SEEDS
+from .conftest import ARTIFACTS, HOSTILE, OVERFLOW, drift
 from .schema_org import check_schema
-
-HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
-ARTIFACTS = Path(os.environ.get("FACTCHECK_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
-
-
-@pytest.fixture
-def seeded(store: Store) -> Store:
-    store.load_seeds(SEEDS)
-    with Session(store.engine) as s, s.begin():
-        s.execute(update(SourceRow).where(SourceRow.url.like("%nippon.com%"))
-                  .values(title=HOSTILE))
-    return store
-
 
 PUBLISHER = Publisher(name="Fixture Desk", url="https://desk.example/",
                       review_url="https://desk.example/checks/{document}")
@@ -166,22 +146,6 @@ def test_every_run_belongs_to_the_innermost_claim_covering_it(
             assert (run.claim and (not run.claim.checkable, run.claim.end - run.claim.start,
                                    run.claim.start)) == key if key else run.claim is None
         at += len(run.text)
-
-
-def drift(store: Store) -> None:
-    """The desk's view of a bad night: an evidence passage edited, a source whose name
-    no longer resolves, both with the resolver's and the file system's words."""
-    with Session(store.engine) as s, s.begin():
-        budget = s.scalars(select(EvidenceRow).join(ClaimRow).where(
-            ClaimRow.key == "fy2023-defense-budget")).first()
-        assert budget is not None
-        budget.status = "figures-changed"
-        budget.status_reason = "a cited figure changed: 26.3 is now 20.3 [Errno -2]"
-        budget.found_text = budget.quote.replace("26.3", "20.3")
-        budget.diff = [list(op) for op in word_diff(budget.quote, budget.found_text)]
-        source = budget.source
-        source.state, source.state_reason = "gone", "[Errno -2] Name or service not known"
-        source.title = "archive/2026.warc.gz"
 
 
 def test_public_and_desk_say_different_things(seeded: Store) -> None:
@@ -357,48 +321,6 @@ def test_write_reports_writes_each_format(seeded: Store, tmp_path: Path) -> None
     assert all(p.stat().st_size > 1000 for p in paths)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium, driven by selenium through Debian's chromedriver (no downloads)."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (binary and driver_path):
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium or chromedriver is missing (make test installs them)")
-        pytest.skip("chromium and chromedriver are not installed: `apt-get install chromium "
-                    "chromium-driver` (make test does)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--hide-scrollbars",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-#: The elements that hold text: none may stick out of the page's column.
-OVERFLOW = """
-const out = [];
-const width = document.documentElement.clientWidth;
-if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways');
-for (const el of document.querySelectorAll('h1,h2,h3,h4,p,li,blockquote,dt,dd,.verdict,.tag,q,a')) {
-  const box = el.closest('header, main, footer') || document.body;
-  const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
-  if (r.width && (r.right > b.right + 1 || r.left < b.left - 1))
-    out.push(el.tagName + '.' + el.className + ': ' + el.textContent.slice(0, 40));
-  if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline')
-    out.push('clipped ' + el.tagName + ': ' + el.textContent.slice(0, 40));
-}
-return out;
-"""
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
