@@ -158,9 +158,9 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
             run_id: int | None, rng: random.Random, worker: str | None,
             latest_by_source: dict[int, SnapshotRow], evidence: list[EvidenceRow]
             ) -> tuple[SnapshotRow, bool]:
-    """Record one check; return its snapshot row and whether it was an existing one."""
-    result, page = capture.result, capture.page
-    outcome = result.outcome
+    """Record one check, step by step; return its snapshot row and whether it was an
+    existing one (the same answer as last time)."""
+    result = capture.result
     error = clean_text(str(result.error)) if result.error else None
     latest = latest_by_source.get(source.id)
     merged = _same_answer(latest, capture)
@@ -171,9 +171,23 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
         snapshot.times_seen += 1
     else:
         snapshot = latest_by_source[source.id] = _new_snapshot(session, source, capture, error)
+    _judge(session, source, capture, snapshot, error, evidence, now, run_id)
+    _keep_outcome(source, capture, snapshot, error, now)
+    source.next_check_at = next_check(now, timedelta(seconds=source.check_interval_seconds),
+                                      source.consecutive_failures, rng)
+    if worker is not None and source.lease_owner == worker:
+        source.lease_owner = source.lease_until = None
+    return snapshot, merged
 
+
+def _judge(session: Session, source: SourceRow, capture: Capture, snapshot: SnapshotRow,
+           error: str | None, evidence: list[EvidenceRow], now: datetime,
+           run_id: int | None) -> None:
+    """The source's state after this check (:func:`~factcheck.policy.changes.classify`),
+    with an event when it changed, and where it moved to."""
+    result, page = capture.result, capture.page
     state, reason = classify(Observation(
-        url=source.url, outcome=outcome, http_status=result.status, now=now,
+        url=source.url, outcome=result.outcome, http_status=result.status, now=now,
         final_url=result.final_url, permanently_moved=result.permanently_moved,
         canonical_url=page.canonical_url if page is not None else None,
         text_sha256=snapshot.text_sha256,
@@ -195,32 +209,34 @@ def _record(session: Session, source: SourceRow, capture: Capture, now: datetime
     source.moved_to = result.final_url if state == "moved" and result.permanently_moved else (
         page.canonical_url if state == "moved" and page is not None else None)
 
+
+def _keep_outcome(source: SourceRow, capture: Capture, snapshot: SnapshotRow,
+                  error: str | None, now: datetime) -> None:
+    """The fetch's outcome on the source: its failures counted (or cleared), its
+    validators for the next conditional request, what the page is now."""
+    result, page = capture.result, capture.page
+    outcome = result.outcome
     source.status = outcome
     source.last_checked_at = now  # the run's clock, which scheduling also uses
     source.http_status = result.status
     source.final_url = result.final_url
-    if outcome in GOOD_OUTCOMES:
-        source.consecutive_failures = 0
-        source.failing_since = None
-        source.last_error = None
-        # Validators are kept only when they can be sent back (a stranger's header may
-        # hold anything); a 304 without them keeps the ones it answered.
-        keep = outcome == "unchanged"
-        source.etag = header_value(result.headers.get("etag")) or (
-            source.etag if keep else None)
-        source.last_modified = header_value(result.headers.get("last-modified")) or (
-            source.last_modified if keep else None)
-        if outcome == "fetched" and page is not None:
-            source.canonical_url = page.canonical_url
-            source.content_sha256 = snapshot.content_sha256
-            source.text_sha256 = snapshot.text_sha256
-            source.title = snapshot.title
-    else:
+    if outcome not in GOOD_OUTCOMES:
         source.consecutive_failures += 1
         source.failing_since = source.failing_since or now
         source.last_error = error or f"HTTP {result.status}"
-    source.next_check_at = next_check(now, timedelta(seconds=source.check_interval_seconds),
-                                      source.consecutive_failures, rng)
-    if worker is not None and source.lease_owner == worker:
-        source.lease_owner = source.lease_until = None
-    return snapshot, merged
+        return
+    source.consecutive_failures = 0
+    source.failing_since = None
+    source.last_error = None
+    # Validators are kept only when they can be sent back (a stranger's header may
+    # hold anything); a 304 without them keeps the ones it answered.
+    keep = outcome == "unchanged"
+    source.etag = header_value(result.headers.get("etag")) or (
+        source.etag if keep else None)
+    source.last_modified = header_value(result.headers.get("last-modified")) or (
+        source.last_modified if keep else None)
+    if outcome == "fetched" and page is not None:
+        source.canonical_url = page.canonical_url
+        source.content_sha256 = snapshot.content_sha256
+        source.text_sha256 = snapshot.text_sha256
+        source.title = snapshot.title
