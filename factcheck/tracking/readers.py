@@ -108,9 +108,11 @@ class Readers:
                          problem=f"the body could not be read ({describe(exc)})")] * len(pages)
 
     def shutdown(self) -> None:
+        """Stop the readers. Their processes exit in the background: the run does not
+        wait the 0.1-0.2 s a process takes to go (the interpreter joins them at exit)."""
         for _, page in self._waiting:
             page.cancel()
-        self._pool.shutdown(cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _crashed() -> Page:
