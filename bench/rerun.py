@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.corpus import news_page  # noqa: E402
-from bench.suite import options  # noqa: E402
+from bench.suite import _cpu, options  # noqa: E402
 from factcheck import open_store  # noqa: E402
 from factcheck.fixtureweb import FixtureHost, Route  # noqa: E402
 
@@ -46,12 +46,6 @@ def _serve(sources: int, validators: bool, body: bytes, conn: Any) -> None:
         web[i % HOSTS].routes[f"/p/{i}"] = route
     conn.send([h.port for h in web])
     conn.recv()
-
-
-def _cpu() -> float:
-    own, children = (resource.getrusage(resource.RUSAGE_SELF),
-                     resource.getrusage(resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _httpx_alone(urls: list[str]) -> tuple[float, int]:

@@ -95,7 +95,14 @@ class Web:
 
 def _cpu() -> float:
     """CPU seconds of this process and of its finished children (the recheck's reader
-    processes): the client. The web runs in a process of its own, not finished."""
+    processes): the client. The web runs in a process of its own, not finished.
+
+    A run does not wait for its readers to exit, and a child's CPU counts only once it
+    is reaped: so the readers still going are waited for (and reaped) first."""
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline and any(
+            p.name.startswith("SpawnProcess") for p in multiprocessing.active_children()):
+        time.sleep(0.01)
     own, children = (resource.getrusage(resource.RUSAGE_SELF),
                      resource.getrusage(resource.RUSAGE_CHILDREN))
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
