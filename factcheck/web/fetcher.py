@@ -524,6 +524,11 @@ class Fetcher:
         # hold a slot that another host could use. The clock runs only after both: the
         # budget counts network time, shared by every hop of an attempt.
         gate = self.gate(url)
+        # The request is made before its turn: the host's slot is held for the exchange
+        # itself, not for building it.
+        transport = self._transport(url)
+        request = httpx.Request("GET", url, headers={**self._headers, **extra_headers},
+                                extensions={"timeout": self._timeouts})
         async with gate.slot() as turn, self._slots:
             if gate.closed:  # it waited for a global slot while the run began to stop
                 raise Withheld("not sent: the run was stopping")
@@ -532,18 +537,16 @@ class Fetcher:
             t0 = self._clock()
             try:
                 async with asyncio.timeout(budget.left):
-                    return await self._send(url, extra_headers, cap, max_bytes is not None,
-                                            lambda: gate.sent(turn))
+                    return await self._send(url, transport, request, cap,
+                                            max_bytes is not None, lambda: gate.sent(turn))
             except TimeoutError as exc:
                 raise FetchTimeout(f"no complete answer within {budget.total:g} s") from exc
             finally:
                 budget.spent += self._clock() - t0
 
-    async def _send(self, url: str, extra_headers: dict[str, str], cap: int,
-                    keep_head: bool, sending: Callable[[], None] = lambda: None) -> Exchange:
-        transport = self._transport(url)
-        request = httpx.Request("GET", url, headers={**self._headers, **extra_headers},
-                                extensions={"timeout": self._timeouts})
+    async def _send(self, url: str, transport: httpx.AsyncBaseTransport,
+                    request: httpx.Request, cap: int, keep_head: bool,
+                    sending: Callable[[], None] = lambda: None) -> Exchange:
         at = self._now()
         sending()  # the host's interval counts from here
         try:
