@@ -11,11 +11,6 @@ from typing import TYPE_CHECKING
 import click
 
 from factcheck import Summary
-from factcheck.store.db import safe_url
-from factcheck.text.sentences import extract_claims
-
-if TYPE_CHECKING:
-    from factcheck.store.matching import Match
 from factcheck.cli.common import (
     Context,
     _interval,
@@ -24,6 +19,11 @@ from factcheck.cli.common import (
     library_errors,
     pass_context,
 )
+from factcheck.store.db import safe_url
+from factcheck.text.sentences import extract_claims
+
+if TYPE_CHECKING:
+    from factcheck.store.matching import Match
 
 
 @click.command()

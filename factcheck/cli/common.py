@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,10 +25,6 @@ from factcheck.scale import DEFAULT_SCALE, RatingScale, load_scale
 from factcheck.tracking.archives import WAYBACK, archive_base
 from factcheck.tracking.notify import is_channel
 from factcheck.urls import check_sendable
-
-if TYPE_CHECKING:
-    pass
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 

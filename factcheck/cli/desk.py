@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from factcheck.cli.common import Context, archive_dir_option, library_errors, pass_context
 from factcheck.web.fetcher import FetchSettings
 from factcheck.web.safety import AddressPolicy
-
-if TYPE_CHECKING:
-    pass
-from factcheck.cli.common import Context, archive_dir_option, library_errors, pass_context
 
 
 @click.group()

@@ -7,10 +7,19 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from factcheck.cli.common import (
+    Context,
+    F,
+    archive_dir_option,
+    json_option,
+    library_errors,
+    pass_context,
+    since_option,
+)
 from factcheck.errors import ConfigError
 from factcheck.reports import (
     AUDIENCES,
@@ -31,17 +40,14 @@ from factcheck.tracking.notify import notify as send_notification
 from factcheck.tracking.notify import sample as sample_notification
 from factcheck.wacz import export_wacz
 
-if TYPE_CHECKING:
-    pass
-from factcheck.cli.common import (
-    Context,
-    F,
-    archive_dir_option,
-    json_option,
-    library_errors,
-    pass_context,
-    since_option,
-)
+
+def _emit(text: str, output: str | None) -> None:
+    """Write ``text`` to the file ``output`` and print its name, or print the text."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(output)
+    else:
+        click.echo(text, nl=False)
 
 
 @click.command("notify-test")
@@ -154,22 +160,14 @@ def report(ctx: Context, /, document: str | None, fmt: str, output: str | None,
         text = json.dumps(datafeed(built_all, publisher,
                                    include_stale=options["include_stale"]),
                           ensure_ascii=False, indent=2) + "\n"
-        if output:
-            Path(output).write_text(text, encoding="utf-8")
-            click.echo(output)
-        else:
-            click.echo(text, nl=False)
+        _emit(text, output)
         return
     with ctx.store() as store:
         built = build_report(store, document)
     if publisher is not None and fmt in ("claimreview", "html"):
         _warn_left_out(built, options["include_stale"])
     text = render(built, fmt, publisher=publisher, **options)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(output)
-    else:
-        click.echo(text, nl=False)
+    _emit(text, output)
 
 
 @click.command()
@@ -191,11 +189,7 @@ def digest(ctx: Context, run_id: int | None, since: datetime | None, fmt: str, a
     with ctx.store() as store:
         text = make_digest(store, run=run_id, as_json=as_json, fmt=fmt, since=since,
                            desk_url=desk_url)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(output)
-    else:
-        click.echo(text, nl=False)
+    _emit(text, output)
 
 
 @click.command()

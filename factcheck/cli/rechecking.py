@@ -12,22 +12,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from factcheck import RecheckOptions, RunSummary
-from factcheck.core import DEAD_STATES, SOURCE_STATES
-from factcheck.store.models import utcnow
-from factcheck.tracking.archives import ArchiveBudget
-from factcheck.tracking.notify import NOTIFY_ON
-from factcheck.tracking.readers import DEFAULT_READERS
-from factcheck.web.archive import read_response
-from factcheck.web.fetcher import FetchSettings
-from factcheck.web.safety import AddressPolicy
-
-if TYPE_CHECKING:
-    pass
 from factcheck.cli.common import (
     Context,
     F,
@@ -44,6 +33,14 @@ from factcheck.cli.common import (
     pass_context,
     since_option,
 )
+from factcheck.core import DEAD_STATES, SOURCE_STATES
+from factcheck.store.models import utcnow
+from factcheck.tracking.archives import ArchiveBudget
+from factcheck.tracking.notify import NOTIFY_ON
+from factcheck.tracking.readers import DEFAULT_READERS
+from factcheck.web.archive import read_response
+from factcheck.web.fetcher import FetchSettings
+from factcheck.web.safety import AddressPolicy
 
 #: The states a run's summary line names, in the order of the vocabulary.
 DEAD_ORDER = tuple(state for state in SOURCE_STATES if state in DEAD_STATES)
