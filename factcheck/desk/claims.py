@@ -15,7 +15,6 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from factcheck.desk.web import Refused, desk, form_of, page, signed_in
 from factcheck.errors import EditConflict, FactCheckError, VerdictConflict
 from factcheck.records import Claim, Stance
-from factcheck.text.anchor import figure_flags
 from factcheck.text.sentences import split
 
 __all__ = ["add_evidence", "claim_view", "edit_claim", "edit_evidence", "fetch_now", "queue",
@@ -89,7 +88,7 @@ def _claim_page(request: Request, claim: Claim, status: int = 200, **extra: Any)
     extra.setdefault("stances", [s.value for s in Stance])
     return page(request, "claim.html.j2", status, claim=claim, history=history,
                 before=before, span=span, after=after, snapshots=snapshots,
-                ratings=ratings, figure_flags=figure_flags, based_on=_based_on(claim),
+                ratings=ratings, based_on=_based_on(claim),
                 **extra)
 
 
