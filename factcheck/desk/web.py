@@ -18,9 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from factcheck import Store
+from factcheck import FetchSettings, Store
 from factcheck.errors import FactCheckError, NotFound
-from factcheck.web.fetcher import FetchSettings
 
 __all__ = ["CSP", "Desk", "DeskSettings", "Handler", "Limits", "Refused", "Throttle", "desk",
            "form_of", "page", "security_headers", "signed_in"]
