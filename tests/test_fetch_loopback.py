@@ -271,6 +271,27 @@ def test_connection_pools_stay_bounded_across_many_hosts() -> None:
             h.close()
 
 
+def test_a_request_waiting_its_turn_survives_its_hosts_pool_being_closed(
+        fixture_hosts: Callable[[int], list[FixtureHost]]) -> None:
+    """A host's second page waits out the host's interval with nothing in flight, so
+    its pool is idle, and another host's first page closes it (one pool allowed). The
+    waiting page is sent on a live pool, not recorded as a failure."""
+    first, other = fixture_hosts(2)
+    for h in (first, other):
+        h.routes["/p/*"] = Route(body=b"<p>fixture</p>")
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(settings(max_clients=1, min_interval=0.3)) as fetcher:
+            async def other_later() -> FetchResult:
+                await asyncio.sleep(0.15)  # while the first host's second page waits
+                return await fetcher.fetch(other.url("/p/1"))
+            return list(await asyncio.gather(fetcher.fetch(first.url("/p/1")),
+                                             fetcher.fetch(first.url("/p/2")),
+                                             other_later()))
+    results = asyncio.run(go())
+    assert [r.outcome for r in results] == ["fetched"] * 3, [r.error for r in results]
+
+
 def test_store_fetch_keeps_the_offline_guard(store: Store, host: FixtureHost) -> None:
     dead = "http://expired-fixture-domain.invalid/story"
     report = store.fetch([dead], settings=settings(), archive_dir=None, readers=0)

@@ -15,7 +15,6 @@ failure is in :attr:`FetchResult.error`.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import math
 import os
@@ -52,7 +51,7 @@ from factcheck.errors import (
 )
 from factcheck.urls import check_sendable
 from factcheck.web.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response, unreadable
-from factcheck.web.safety import AddressPolicy, guarded_aiohttp_transport
+from factcheck.web.safety import AddressPolicy, guarded_aiohttp_transport, tls_context
 
 __all__ = ["Exchange", "FetchResult", "FetchSettings", "Fetcher", "describe", "header_value",
            "host_key"]
@@ -315,13 +314,6 @@ class HostGate:
                 self.sent(turn)  # never sent (it failed first): the next may go
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """The TLS context every fetch verifies with: the system's CA store, loaded once per
-    process (loading it costs about 15 ms of CPU, once per fetcher before)."""
-    return httpx.create_ssl_context(trust_env=False)
-
-
 class Fetcher:
     """Fetch URLs with the politeness and safety of ``settings``.
 
@@ -348,7 +340,6 @@ class Fetcher:
         self._timeouts = httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
                                        write=s.read_timeout, pool=None).as_dict()
         self._closing: set[asyncio.Task[None]] = set()
-        self._ssl_context: ssl.SSLContext | None = None
         self._slots = asyncio.Semaphore(s.concurrency)
         self._gates: dict[str, HostGate] = {}
         self._withholding = False
@@ -378,8 +369,6 @@ class Fetcher:
             return transport
         limits = httpx.Limits(max_connections=self.settings.per_host,
                               max_keepalive_connections=self.settings.per_host)
-        if self._ssl_context is None:
-            self._ssl_context = tls_context()
         guarded: Callable[[AddressPolicy, httpx.Limits, ssl.SSLContext | None],
                           httpx.AsyncBaseTransport]
         if self.settings.http == "aiohttp":
@@ -387,7 +376,7 @@ class Fetcher:
         else:
             from factcheck.web.httpcore_guard import guarded_transport as guarded
         transport = self._clients[key] = guarded(self.settings.addresses, limits,
-                                                 self._ssl_context)
+                                                 tls_context())
         self._evict_idle_clients()
         return transport
 
@@ -525,8 +514,8 @@ class Fetcher:
         # budget counts network time, shared by every hop of an attempt.
         gate = self.gate(url)
         # The request is made before its turn: the host's slot is held for the exchange
-        # itself, not for building it.
-        transport = self._transport(url)
+        # itself, not for building it. (Its transport is taken in turn: a host's idle
+        # pool may be closed while the request waits.)
         request = httpx.Request("GET", url, headers={**self._headers, **extra_headers},
                                 extensions={"timeout": self._timeouts})
         async with gate.slot() as turn, self._slots:
@@ -537,16 +526,16 @@ class Fetcher:
             t0 = self._clock()
             try:
                 async with asyncio.timeout(budget.left):
-                    return await self._send(url, transport, request, cap,
-                                            max_bytes is not None, lambda: gate.sent(turn))
+                    return await self._send(url, request, cap, max_bytes is not None,
+                                            lambda: gate.sent(turn))
             except TimeoutError as exc:
                 raise FetchTimeout(f"no complete answer within {budget.total:g} s") from exc
             finally:
                 budget.spent += self._clock() - t0
 
-    async def _send(self, url: str, transport: httpx.AsyncBaseTransport,
-                    request: httpx.Request, cap: int, keep_head: bool,
+    async def _send(self, url: str, request: httpx.Request, cap: int, keep_head: bool,
                     sending: Callable[[], None] = lambda: None) -> Exchange:
+        transport = self._transport(url)
         at = self._now()
         sending()  # the host's interval counts from here
         try:

@@ -57,9 +57,9 @@ def guarded_transport(policy: AddressPolicy, limits: httpx.Limits,
                       ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose every connection passes ``policy``; proxies are ignored.
 
-    Pass one ``ssl_context`` to many transports: loading the CA store takes ~15 ms.
+    Without ``ssl_context``, the process's one :func:`~factcheck.web.safety.tls_context`.
     """
-    ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
+    ssl_context = ssl_context or safety.tls_context()
     transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, verify=ssl_context)
     # httpx does not take a network backend, so its pool is rebuilt around ours with
     # the same settings. (A mocked transport in tests replaces the whole transport.)
