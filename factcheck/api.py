@@ -2,8 +2,8 @@
 
 :class:`~factcheck.store.Database` stores and queries; :class:`Store` adds what reaches
 the web: fetching sources now, the recheck, the public archive (the Wayback Machine,
-not our WARC files) and importing published fact-checks. The CLI and the desk use
-only this and the other names :mod:`factcheck` exports.
+not our WARC files) and importing published fact-checks. The CLI and the desk take
+their ``Store`` from here, through :mod:`factcheck`.
 """
 
 from __future__ import annotations

@@ -34,18 +34,11 @@ def test_no_module_imports_one_that_imports_it_back(graph: grimp.ImportGraph) ->
     assert circles == []
 
 
-def test_the_store_does_not_reach_the_tracking_or_the_web_pipeline(
-        graph: grimp.ImportGraph) -> None:
-    """Storage stores: what it imports from above would be a circle waiting to happen."""
-    for above in ("factcheck.tracking", "factcheck.api", "factcheck.reports"):
-        chain = graph.find_shortest_chains(importer="factcheck.store", imported=above)
-        assert not chain, chain
-
-
 def _import_alone(module: str) -> tuple[str, str]:
     done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
-    return module, done.stderr.strip().splitlines()[-1] if done.returncode else ""
+    said = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+    return module, said[-1] if done.returncode else ""
 
 
 def test_every_module_imports_on_its_own(graph: grimp.ImportGraph) -> None:
